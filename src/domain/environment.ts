@@ -1,0 +1,80 @@
+import { fail } from './errors.js';
+import type { Tenant } from './tenant.js';
+
+export const ENVIRONMENT_TYPES = ['production', 'sandbox', 'trial', 'developer', 'support'] as const;
+export type EnvironmentType = (typeof ENVIRONMENT_TYPES)[number];
+
+export type EncryptionMode = 'provider' | 'tenant';
+export type EncryptionStatus = 'ready' | 'updating' | 'locking' | 'locked' | 'unlocking' | 'deleted';
+
+export interface Environment {
+  id: string;
+  tenantId: string;
+  name: string;
+  region: string;
+  type: EnvironmentType;
+  createdAt: Date;
+  /** True once any table has a file or image column (R2); never goes back. */
+  hasFileColumns: boolean;
+  encryption: {
+    mode: EncryptionMode;
+    /** The tenant key wrapping the DEK when mode is `tenant`, else null. */
+    keyId: string | null;
+    status: EncryptionStatus;
+  };
+  /** The DEK, wrapped; its versioned header names the key and algorithm (crypto/envelope.ts). */
+  wrappedDek: string;
+}
+
+/**
+ * R2: only environments made after CMK was turned on for the tenant, and without file or image
+ * columns, may use a tenant key.
+ */
+export function isCmkEligible(env: Environment, tenant: Tenant): boolean {
+  return (
+    tenant.cmkEnabled &&
+    tenant.cmkEnabledAt !== null &&
+    env.createdAt.getTime() > tenant.cmkEnabledAt.getTime() &&
+    !env.hasFileColumns
+  );
+}
+
+export function assertCmkEligibleEnvironment(env: Environment, tenant: Tenant): void {
+  if (!tenant.cmkEnabled || tenant.cmkEnabledAt === null) {
+    fail('CMK_NOT_ENABLED', 'Customer-managed keys are not enabled for this tenant; ask the provider to enable them.');
+  }
+  if (env.createdAt.getTime() <= tenant.cmkEnabledAt!.getTime()) {
+    fail('ENVIRONMENT_NOT_ELIGIBLE', 'Only environments created after customer-managed keys were enabled can use a tenant key.');
+  }
+  if (env.hasFileColumns) {
+    fail('ENVIRONMENT_NOT_ELIGIBLE', 'Environments with file or image columns cannot use a tenant key.');
+  }
+}
+
+/**
+ * Data routes: a locked environment answers 423, one being re-protected answers 503.
+ * Activation (rewrap) keeps status `ready`, so data stays available during it (R7).
+ */
+export function assertDataAccessible(env: Environment): void {
+  switch (env.encryption.status) {
+    case 'ready':
+      return;
+    case 'locked':
+    case 'locking':
+      fail('ENVIRONMENT_LOCKED', 'The environment is locked by its tenant; a tenant admin must unlock the key and then the environment.');
+      return;
+    case 'updating':
+    case 'unlocking':
+      fail('ENVIRONMENT_UPDATING', 'The environment is being re-protected; retry shortly.');
+      return;
+    case 'deleted':
+      fail('NOT_FOUND', 'No such environment.');
+  }
+}
+
+/** R2 in the other direction: a tenant-key environment may not gain a file or image column. */
+export function assertMayAddFileColumn(env: Environment): void {
+  if (env.encryption.mode === 'tenant') {
+    fail('ENVIRONMENT_NOT_ELIGIBLE', 'Environments protected by a tenant key cannot have file or image columns.');
+  }
+}

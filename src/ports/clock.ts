@@ -1,0 +1,4 @@
+/** The only source of "now" outside tests; the dev clock implements it too. */
+export interface Clock {
+  now(): Date;
+}

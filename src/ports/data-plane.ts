@@ -1,0 +1,40 @@
+import type { Row, RowValue, TableDefinition } from '../domain/table-schema.js';
+
+/**
+ * The data plane: each environment is its own database file, every page encrypted under the
+ * environment's DEK. The DEK is handed in only when a handle must be opened (`loadDek`), so
+ * the plane never needs the vault and an evicted handle takes its key with it.
+ */
+export interface RowPage {
+  items: Row[];
+  /** Pass back as `after` for the next page; null on the last page. */
+  nextCursor: string | null;
+}
+
+export interface EnvironmentDatabase {
+  createTable(table: TableDefinition): void;
+  getTable(name: string): TableDefinition | undefined;
+  listTables(): TableDefinition[];
+  insertRow(table: string, id: string, values: Record<string, RowValue>): Row;
+  getRow(table: string, id: string): Row | undefined;
+  /** Returns the updated row, or undefined when there is no such row. */
+  updateRow(table: string, id: string, values: Record<string, RowValue>): Row | undefined;
+  deleteRow(table: string, id: string): boolean;
+  listRows(table: string, page: { limit: number; after?: string }): RowPage;
+}
+
+export type DekLoader = () => Promise<Buffer>;
+
+export interface DataPlane {
+  /** Makes the environment's encrypted database; fails if it already exists. */
+  create(environmentId: string, dek: Buffer): Promise<void>;
+  /** Runs `work` on the environment's open database, opening it (with `loadDek`) if needed. */
+  use<T>(environmentId: string, loadDek: DekLoader, work: (db: EnvironmentDatabase) => T): Promise<T>;
+  /** Closes the open handle, if any, so no key of it stays in this process. */
+  evict(environmentId: string): void;
+  /** Closes and removes every file of the environment. */
+  destroy(environmentId: string): Promise<void>;
+  /** Paths of the environment's files, for tests and audits of what is on disk. */
+  files(environmentId: string): string[];
+  close(): Promise<void>;
+}

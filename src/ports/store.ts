@@ -1,0 +1,65 @@
+import type { Environment } from '../domain/environment.js';
+import type { User } from '../domain/principal.js';
+import type { Tenant } from '../domain/tenant.js';
+
+/**
+ * The control store: tenants, people, environments and settings. Two adapters (embedded
+ * SQLite, PostgreSQL) behind one query layer; one contract suite runs on both.
+ * Nothing stored here is key material in the clear: DEKs are wrapped, tokens are hashes,
+ * the provider key is sealed under the master key.
+ */
+export interface TenantRepo {
+  insert(tenant: Tenant): Promise<void>;
+  get(id: string): Promise<Tenant | undefined>;
+  list(): Promise<Tenant[]>;
+  update(tenant: Tenant): Promise<void>;
+}
+
+export interface UserRecord {
+  user: User;
+  /** SHA-256 of the bearer token; the token itself is never stored. */
+  tokenHash: Buffer;
+}
+
+export interface UserRepo {
+  insert(record: UserRecord): Promise<void>;
+  get(id: string): Promise<User | undefined>;
+  findByTokenHash(tokenHash: Buffer): Promise<UserRecord | undefined>;
+  listByTenant(tenantId: string): Promise<User[]>;
+  /** Whether the tenant already has a user with this e-mail (case-insensitive). */
+  emailExists(tenantId: string, email: string): Promise<boolean>;
+}
+
+export interface EnvironmentRepo {
+  insert(env: Environment): Promise<void>;
+  /** Deleted environments are returned too (status `deleted`); callers decide what that means. */
+  get(id: string): Promise<Environment | undefined>;
+  /** Environments of a tenant in creation order, deleted ones left out. */
+  listByTenant(tenantId: string): Promise<Environment[]>;
+  nameExists(tenantId: string, name: string): Promise<boolean>;
+  update(env: Environment): Promise<void>;
+  /**
+   * Compare-and-set of the wrapped DEK: writes `next` only if the stored value is still
+   * `expected`, so a rewrap step that runs twice changes nothing the second time.
+   */
+  swapWrappedDek(id: string, expected: string, next: string): Promise<boolean>;
+}
+
+export interface SettingRepo {
+  get(name: string): Promise<string | undefined>;
+  /** Writes only if absent; returns the value now stored (first writer wins across instances). */
+  putIfAbsent(name: string, value: string): Promise<string>;
+}
+
+export interface Repos {
+  tenants: TenantRepo;
+  users: UserRepo;
+  environments: EnvironmentRepo;
+  settings: SettingRepo;
+}
+
+export interface Store extends Repos {
+  /** Runs `work` in one transaction: everything it writes commits together or not at all. */
+  transaction<T>(work: (tx: Repos) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
