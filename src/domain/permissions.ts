@@ -24,7 +24,8 @@ export type Action =
   | 'encryption.manage'
   | 'database.manage'
   | 'audit.read'
-  | 'dev.clock';
+  | 'dev.clock'
+  | 'metrics.read';
 
 type Grantee = 'operator' | 'global-admin' | 'service-admin' | 'env-admin' | 'member';
 
@@ -45,6 +46,7 @@ const MATRIX: Record<Action, readonly Grantee[]> = {
   'database.manage': ['global-admin', 'service-admin', 'env-admin'],
   'audit.read': ['operator', 'global-admin', 'service-admin'],
   'dev.clock': ['operator'],
+  'metrics.read': ['operator'],
 };
 
 export interface Target {

@@ -17,6 +17,8 @@ export interface Vault {
   readonly kind: 'software' | 'pkcs11';
   /** Loads (or on first start makes and seals) the provider key. Idempotent. */
   init(): Promise<void>;
+  /** The id of the provider key that new seals use (known after init). */
+  providerKeyId(): string;
   /** Authenticated encryption under the current provider key; `aad` binds the context. */
   sealWithProviderKey(plaintext: Buffer, aad: Buffer): Promise<SealedBytes>;
   /** Opens what sealWithProviderKey made; any tampering or wrong `aad` throws. */

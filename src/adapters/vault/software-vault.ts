@@ -1,0 +1,112 @@
+import { createCipheriv, createDecipheriv, createSecretKey, randomBytes, type KeyObject } from 'node:crypto';
+import type { SealedBytes, SealedKeyStore, Vault } from '../../ports/vault.js';
+import { KeywardError } from '../../domain/errors.js';
+
+/**
+ * The embedded vault. Key hierarchy: master key (a file the operator keeps) seals the provider
+ * key (AES-256-GCM), which is stored sealed in the control store so every server instance
+ * sharing that store uses the same provider key. Keys live in memory as KeyObjects only.
+ */
+const ALG = 'A256GCM';
+const IV_BYTES = 12;
+const TAG_BYTES = 16;
+const SETTING = 'vault.software.providerKey';
+
+interface StoredProviderKey {
+  id: string;
+  sealed: string;
+}
+
+function seal(key: KeyObject, plaintext: Buffer, aad: Buffer): Buffer {
+  const iv = randomBytes(IV_BYTES);
+  const cipher = createCipheriv('aes-256-gcm', key, iv, { authTagLength: TAG_BYTES });
+  cipher.setAAD(aad);
+  const body = Buffer.concat([cipher.update(plaintext), cipher.final()]);
+  return Buffer.concat([iv, body, cipher.getAuthTag()]);
+}
+
+function open(key: KeyObject, sealed: Buffer, aad: Buffer): Buffer {
+  if (sealed.length < IV_BYTES + TAG_BYTES) throw new Error('sealed bytes too short');
+  const iv = sealed.subarray(0, IV_BYTES);
+  const tag = sealed.subarray(sealed.length - TAG_BYTES);
+  const decipher = createDecipheriv('aes-256-gcm', key, iv, { authTagLength: TAG_BYTES });
+  decipher.setAAD(aad);
+  decipher.setAuthTag(tag);
+  return Buffer.concat([decipher.update(sealed.subarray(IV_BYTES, sealed.length - TAG_BYTES)), decipher.final()]);
+}
+
+export class SoftwareVault implements Vault {
+  readonly kind = 'software' as const;
+  private readonly masterKey: KeyObject;
+  private providerKey: { id: string; key: KeyObject } | undefined;
+
+  constructor(
+    masterKey: Buffer,
+    private readonly sealedKeys: SealedKeyStore,
+    private readonly newKeyId: () => string,
+  ) {
+    if (masterKey.length !== 32) throw new RangeError('The master key is 256 bits.');
+    this.masterKey = createSecretKey(masterKey);
+  }
+
+  async init(): Promise<void> {
+    if (this.providerKey) return;
+    let stored = await this.sealedKeys.get(SETTING);
+    if (stored === undefined) {
+      const id = this.newKeyId();
+      const candidate: StoredProviderKey = {
+        id,
+        sealed: seal(this.masterKey, randomBytes(32), masterBinding(id)).toString('base64'),
+      };
+      // First writer wins when several instances start on one store at once.
+      stored = await this.sealedKeys.putIfAbsent(SETTING, JSON.stringify(candidate));
+    }
+    const parsed = JSON.parse(stored) as StoredProviderKey;
+    let raw: Buffer;
+    try {
+      raw = open(this.masterKey, Buffer.from(parsed.sealed, 'base64'), masterBinding(parsed.id));
+    } catch {
+      throw new Error(
+        'The master key does not open the provider key kept in the store: start with the master key file this data was made with (KEYWARD_MASTER_KEY_FILE).',
+      );
+    }
+    this.providerKey = { id: parsed.id, key: createSecretKey(raw) };
+    raw.fill(0);
+  }
+
+  providerKeyId(): string {
+    return this.requireProviderKey().id;
+  }
+
+  sealWithProviderKey(plaintext: Buffer, aad: Buffer): Promise<SealedBytes> {
+    const pk = this.requireProviderKey();
+    return Promise.resolve({ keyId: pk.id, alg: ALG, sealed: seal(pk.key, plaintext, aad) });
+  }
+
+  openWithProviderKey(sealed: SealedBytes, aad: Buffer): Promise<Buffer> {
+    const pk = this.requireProviderKey();
+    if (sealed.keyId !== pk.id || sealed.alg !== ALG) {
+      return Promise.reject(new KeywardError('INTERNAL', 'A data key is sealed under a provider key this vault does not hold.'));
+    }
+    try {
+      return Promise.resolve(open(pk.key, sealed.sealed, aad));
+    } catch {
+      // One message for every failure: which check failed is nobody's business.
+      return Promise.reject(new KeywardError('INTERNAL', 'A data key could not be unwrapped.'));
+    }
+  }
+
+  close(): Promise<void> {
+    this.providerKey = undefined;
+    return Promise.resolve();
+  }
+
+  private requireProviderKey(): { id: string; key: KeyObject } {
+    if (!this.providerKey) throw new Error('The vault is not initialised; call init() first.');
+    return this.providerKey;
+  }
+}
+
+function masterBinding(providerKeyId: string): Buffer {
+  return Buffer.from(`keyward|provider-key|${providerKeyId}`, 'utf8');
+}

@@ -1,0 +1,68 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import swagger from '@fastify/swagger';
+import type { AppDeps } from '../app/deps.js';
+import type { DevClock } from '../adapters/clock/dev-clock.js';
+import { installAuth } from './auth.js';
+import { installProblemHandlers } from './problem.js';
+import { createMetrics, installRequestMetrics } from './metrics.js';
+import { Problem } from './schemas.js';
+import { tenantRoutes } from './routes/tenants.js';
+import { environmentRoutes } from './routes/environments.js';
+import { dataRoutes } from './routes/data.js';
+import { systemRoutes } from './routes/system.js';
+
+export interface ServerOptions {
+  logLevel: string;
+  bodyLimitBytes: number;
+  devClock: DevClock | undefined;
+  version: string;
+}
+
+/** Paths pino replaces before a line is written: tokens, passwords, key files, row bodies. */
+export const REDACTED_PATHS = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'body',
+  '*.password',
+  '*.token',
+  '*.pfx',
+  '*.file',
+  '*.wrappedDek',
+];
+
+export async function buildServer(deps: AppDeps, options: ServerOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: { level: options.logLevel, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } },
+    bodyLimit: options.bodyLimitBytes,
+    // Closed schemas must refuse unknown fields and wrong types, not quietly fix them.
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false } },
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'Keyward', version: options.version, description: 'Customer-managed encryption keys for multi-tenant databases.' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+  });
+  app.addSchema(Problem);
+
+  const metrics = createMetrics();
+  installRequestMetrics(app, metrics);
+  installProblemHandlers(app, deps.clock);
+  installAuth(app, deps.store);
+
+  tenantRoutes(app, deps);
+  environmentRoutes(app, deps);
+  dataRoutes(app, deps);
+  systemRoutes(app, {
+    metrics,
+    clock: deps.clock,
+    devClock: options.devClock,
+    healthy: async () => (await deps.store.settings.get('operator.tokenHash')) !== undefined,
+  });
+  return app;
+}

@@ -1,0 +1,129 @@
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { COLUMN_TYPES, IDENTIFIER_PATTERN } from '../domain/table-schema.js';
+import { ENVIRONMENT_TYPES } from '../domain/environment.js';
+import { ERROR_CODES } from '../domain/errors.js';
+
+/**
+ * One source for request validation and the OpenAPI document: every route's schema is built
+ * from these. Objects are closed (`additionalProperties: false`), so an unknown field is a 400,
+ * not silently dropped.
+ */
+const closed = <T extends Record<string, TSchema>>(props: T, options: { $id?: string; description?: string } = {}) =>
+  Type.Object(props, { additionalProperties: false, ...options });
+
+const Id = Type.String({ minLength: 1, maxLength: 100, pattern: '^[A-Za-z0-9_-]+$' });
+const Time = Type.String({ format: 'date-time' });
+const Name = Type.String({ minLength: 1, maxLength: 200, pattern: '\\S' });
+const Region = Type.String({ minLength: 1, maxLength: 64, pattern: '^[a-z0-9][a-z0-9-]*$' });
+
+export const Problem = closed(
+  {
+    type: Type.String(),
+    title: Type.String(),
+    status: Type.Integer(),
+    detail: Type.String(),
+    code: Type.Union(ERROR_CODES.map((c) => Type.Literal(c))),
+    retryAfter: Type.Optional(Time),
+  },
+  { $id: 'Problem', description: 'RFC 9457 problem details; `code` is stable, `detail` is for people.' },
+);
+
+export const TenantBody = closed({
+  name: Name,
+  licensedSeats: Type.Integer({ minimum: 0, maximum: 100_000_000 }),
+  regions: Type.Array(Region, { minItems: 1, maxItems: 50 }),
+  cmkOptIn: Type.Boolean(),
+});
+export type TenantBody = Static<typeof TenantBody>;
+
+export const Tenant = closed({
+  id: Id,
+  name: Type.String(),
+  licensedSeats: Type.Integer(),
+  regions: Type.Array(Type.String()),
+  cmkOptIn: Type.Boolean(),
+  cmkEnabled: Type.Boolean(),
+  cmkEnabledAt: Type.Union([Time, Type.Null()]),
+});
+
+export const CmkBody = closed({ enabled: Type.Literal(true, { description: 'CMK cannot be turned off once on.' }) });
+
+export const RoleSchema = Type.Union([
+  closed({ role: Type.Literal('global-admin') }),
+  closed({ role: Type.Literal('service-admin') }),
+  closed({ role: Type.Literal('env-admin'), environmentId: Id }),
+]);
+
+export const UserBody = closed({
+  email: Type.String({ format: 'email', maxLength: 254 }),
+  roles: Type.Array(RoleSchema, { minItems: 1, maxItems: 100 }),
+});
+export type UserBody = Static<typeof UserBody>;
+
+export const CreatedUser = closed({
+  id: Id,
+  email: Type.String(),
+  roles: Type.Array(RoleSchema),
+  token: Type.String({ description: 'Shown once; only its hash is kept.' }),
+});
+
+export const EnvironmentBody = closed({
+  name: Name,
+  region: Region,
+  type: Type.Union(ENVIRONMENT_TYPES.map((t) => Type.Literal(t))),
+});
+export type EnvironmentBody = Static<typeof EnvironmentBody>;
+
+export const Environment = closed(
+  {
+    id: Id,
+    tenantId: Id,
+    name: Type.String(),
+    region: Type.String(),
+    type: Type.String(),
+    createdAt: Time,
+    cmkEligible: Type.Boolean(),
+    encryption: closed({
+      mode: Type.Union([Type.Literal('provider'), Type.Literal('tenant')]),
+      keyId: Type.Union([Type.String(), Type.Null()]),
+      status: Type.Union(['ready', 'updating', 'locking', 'locked', 'unlocking'].map((s) => Type.Literal(s))),
+    }),
+  },
+  { description: 'An environment and how its data key is protected.' },
+);
+
+export const EnvironmentList = closed({ items: Type.Array(Environment) });
+
+export const TableBody = closed({
+  name: Type.String({ pattern: IDENTIFIER_PATTERN }),
+  columns: Type.Array(
+    closed({ name: Type.String({ pattern: IDENTIFIER_PATTERN }), type: Type.Union(COLUMN_TYPES.map((t) => Type.Literal(t))) }),
+    { minItems: 1, maxItems: 100 },
+  ),
+});
+export type TableBody = Static<typeof TableBody>;
+
+const CellValue = Type.Union([Type.String(), Type.Number(), Type.Boolean(), Type.Null()]);
+export const RowBody = Type.Record(Type.String({ pattern: IDENTIFIER_PATTERN }), CellValue, {
+  description: 'One value per column: text/datetime/file/image as strings (files base64), number, boolean, or null.',
+  maxProperties: 100,
+});
+export type RowBody = Static<typeof RowBody>;
+
+export const Row = Type.Object({ id: Type.String() }, { additionalProperties: CellValue });
+export const RowList = closed({
+  items: Type.Array(Row),
+  nextCursor: Type.Union([Type.String(), Type.Null()], { description: 'Pass as `after` for the next page.' }),
+});
+export const RowListQuery = closed({
+  limit: Type.Optional(Type.String({ pattern: '^[1-9][0-9]{0,3}$', description: '1 to 1000; default 100' })),
+  after: Type.Optional(Type.String({ maxLength: 100 })),
+});
+
+export const TenantParams = closed({ tenantId: Id });
+export const EnvironmentParams = closed({ envId: Id });
+export const TableParams = closed({ envId: Id, table: Type.String({ pattern: IDENTIFIER_PATTERN }) });
+export const RowParams = closed({ envId: Id, table: Type.String({ pattern: IDENTIFIER_PATTERN }), rowId: Id });
+
+export const ClockBody = closed({ advanceSeconds: Type.Number({ minimum: 0, maximum: 10 * 365 * 24 * 3600 }) });
+export const ClockAnswer = closed({ now: Time });

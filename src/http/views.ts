@@ -1,0 +1,27 @@
+import { isCmkEligible, type Environment } from '../domain/environment.js';
+import type { User } from '../domain/principal.js';
+import type { Tenant } from '../domain/tenant.js';
+
+/** Domain objects as the API shows them: ISO times, nothing internal (no wrapped keys). */
+export const tenantView = (t: Tenant) => ({
+  id: t.id,
+  name: t.name,
+  licensedSeats: t.licensedSeats,
+  regions: t.regions,
+  cmkOptIn: t.cmkOptIn,
+  cmkEnabled: t.cmkEnabled,
+  cmkEnabledAt: t.cmkEnabledAt?.toISOString() ?? null,
+});
+
+export const environmentView = (e: Environment, tenant: Tenant) => ({
+  id: e.id,
+  tenantId: e.tenantId,
+  name: e.name,
+  region: e.region,
+  type: e.type,
+  createdAt: e.createdAt.toISOString(),
+  cmkEligible: isCmkEligible(e, tenant),
+  encryption: { mode: e.encryption.mode, keyId: e.encryption.keyId, status: e.encryption.status },
+});
+
+export const createdUserView = (u: User, token: string) => ({ id: u.id, email: u.email, roles: u.roles, token });

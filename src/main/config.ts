@@ -1,0 +1,70 @@
+import { resolve } from 'node:path';
+import { z } from 'zod';
+
+/**
+ * The one place that reads the environment. Parsed once; each part gets its slice.
+ * Secrets (operator token, PKCS#11 PIN) have no defaults.
+ */
+const flag = z
+  .enum(['1', '0', 'true', 'false', ''])
+  .optional()
+  .transform((v) => v === '1' || v === 'true');
+
+const schema = z.object({
+  KEYWARD_HOST: z.string().min(1).default('127.0.0.1'),
+  KEYWARD_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
+  KEYWARD_DATA_DIR: z.string().min(1).default('./data'),
+  KEYWARD_OPERATOR_TOKEN: z.string().regex(/^[A-Za-z0-9_\-.~+/=]{16,256}$/, 'must be 16 to 256 token characters').optional(),
+  KEYWARD_DEV_CLOCK: flag,
+  KEYWARD_DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional(),
+  KEYWARD_DATABASE_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/).optional(),
+  KEYWARD_MASTER_KEY_FILE: z.string().min(1).optional(),
+  KEYWARD_VAULT: z.enum(['software', 'pkcs11']).default('software'),
+  KEYWARD_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  KEYWARD_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(256 * 1024 * 1024).default(8 * 1024 * 1024),
+  KEYWARD_OPEN_ENVIRONMENTS: z.coerce.number().int().min(1).max(100_000).default(256),
+});
+
+export interface Config {
+  host: string;
+  port: number;
+  dataDir: string;
+  operatorToken: string | undefined;
+  devClock: boolean;
+  database: { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string; schema?: string };
+  masterKeyFile: { path: string; mayCreate: boolean };
+  vault: 'software' | 'pkcs11';
+  logLevel: string;
+  bodyLimitBytes: number;
+  openEnvironments: number;
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = schema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`);
+    throw new Error(`Invalid configuration:\n  ${lines.join('\n  ')}`);
+  }
+  const c = parsed.data;
+  if (c.KEYWARD_VAULT === 'pkcs11') {
+    throw new Error('KEYWARD_VAULT=pkcs11 is not available in this version; use the software vault.');
+  }
+  const dataDir = resolve(c.KEYWARD_DATA_DIR);
+  return {
+    host: c.KEYWARD_HOST,
+    port: c.KEYWARD_PORT,
+    dataDir,
+    operatorToken: c.KEYWARD_OPERATOR_TOKEN,
+    devClock: c.KEYWARD_DEV_CLOCK,
+    database: c.KEYWARD_DATABASE_URL
+      ? { kind: 'postgres', url: c.KEYWARD_DATABASE_URL, ...(c.KEYWARD_DATABASE_SCHEMA ? { schema: c.KEYWARD_DATABASE_SCHEMA } : {}) }
+      : { kind: 'sqlite', file: resolve(dataDir, 'keyward.db') },
+    masterKeyFile: c.KEYWARD_MASTER_KEY_FILE
+      ? { path: resolve(c.KEYWARD_MASTER_KEY_FILE), mayCreate: false }
+      : { path: resolve(dataDir, 'master.key'), mayCreate: true },
+    vault: c.KEYWARD_VAULT,
+    logLevel: c.KEYWARD_LOG_LEVEL,
+    bodyLimitBytes: c.KEYWARD_BODY_LIMIT_BYTES,
+    openEnvironments: c.KEYWARD_OPEN_ENVIRONMENTS,
+  };
+}
