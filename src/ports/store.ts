@@ -7,6 +7,12 @@ import type { Tenant } from '../domain/tenant.js';
  * SQLite, PostgreSQL) behind one query layer; one contract suite runs on both.
  * Nothing stored here is key material in the clear: DEKs are wrapped, tokens are hashes,
  * the provider key is sealed under the master key.
+ *
+ * Failures every adapter reports the same way (the contract suite checks them):
+ * - `insert` of a row that breaks a uniqueness rule (same id; an e-mail already in the tenant,
+ *   compared case-insensitively; a token hash already used; a name of a live environment of
+ *   the tenant) throws KeywardError `CONFLICT`, also when another instance won a race;
+ * - `update` of an id that is not stored throws KeywardError `NOT_FOUND`.
  */
 export interface TenantRepo {
   insert(tenant: Tenant): Promise<void>;
@@ -59,7 +65,12 @@ export interface Repos {
 }
 
 export interface Store extends Repos {
-  /** Runs `work` in one transaction: everything it writes commits together or not at all. */
+  /**
+   * Runs `work` in one transaction: everything it writes commits together or not at all.
+   * Inside `work` use only the repos passed to it: the store's own repos and a nested
+   * `transaction` throw there (they would deadlock on SQLite or escape the transaction on
+   * PostgreSQL), as do `tx` repos kept and used after `work` has finished.
+   */
   transaction<T>(work: (tx: Repos) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }

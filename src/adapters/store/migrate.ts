@@ -1,0 +1,25 @@
+import { Migrator, type Kysely } from 'kysely';
+import { migrationProvider, type SqlFlavour } from './migrations/index.js';
+import type { ControlDatabase } from './schema.js';
+
+/**
+ * Brings the schema to the latest version. Safe when several instances start at once on one
+ * PostgreSQL: Kysely's migrator takes a session advisory lock around reading the applied list
+ * and applying what is missing (in one transaction), so the second instance finds nothing left
+ * to do. A database migrated by a newer release makes this fail (unknown applied migration)
+ * rather than let older code run on a schema it does not know.
+ */
+export async function migrate(db: Kysely<ControlDatabase>, flavour: SqlFlavour, schema?: string): Promise<void> {
+  const migrator = new Migrator({
+    db,
+    provider: migrationProvider(flavour),
+    // Needed on PostgreSQL, and not only for tidiness: without it the migrator looks for its
+    // bookkeeping tables in every schema and would take another schema's as this one's. It
+    // also creates the schema if missing.
+    ...(schema === undefined ? {} : { migrationTableSchema: schema }),
+  });
+  const { error } = await migrator.migrateToLatest();
+  if (error !== undefined) {
+    throw new Error('Migrating the control store failed.', { cause: error });
+  }
+}

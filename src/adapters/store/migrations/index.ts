@@ -1,0 +1,17 @@
+import type { Migration, MigrationProvider } from 'kysely';
+import { initialMigration } from './0001-initial.js';
+
+/** The two SQL dialects the control store speaks; migrations differ only where types must. */
+export type SqlFlavour = 'sqlite' | 'postgres';
+
+/**
+ * Migrations live in code, not found on disk at run time, so a bundled or installed server
+ * cannot miss one. Names sort in the order they apply; never rename or edit a released one,
+ * add the next number instead.
+ */
+export function migrationProvider(flavour: SqlFlavour): MigrationProvider {
+  const migrations: Record<string, Migration> = {
+    '0001-initial': initialMigration(flavour),
+  };
+  return { getMigrations: () => Promise.resolve(migrations) };
+}

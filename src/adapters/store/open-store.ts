@@ -1,0 +1,35 @@
+import type { Kysely } from 'kysely';
+import type { Store } from '../../ports/store.js';
+import { KyselyStore } from './kysely-store.js';
+import { migrate } from './migrate.js';
+import { postgresKysely } from './postgres.js';
+import type { ControlDatabase } from './schema.js';
+import { sqliteKysely } from './sqlite.js';
+
+export type StoreOptions =
+  | { kind: 'sqlite'; file: string }
+  /** `schema` (default `public`) holds all of Keyward's tables; it is created if missing. */
+  | { kind: 'postgres'; url: string; schema?: string };
+
+/** Connects, applies pending migrations, and returns the store; closes again if that fails. */
+export async function openStore(options: StoreOptions): Promise<Store> {
+  let db: Kysely<ControlDatabase>;
+  if (options.kind === 'sqlite') {
+    db = sqliteKysely(options.file);
+    await migrateOrClose(db, () => migrate(db, 'sqlite'));
+  } else {
+    const schema = options.schema ?? 'public';
+    db = postgresKysely(options.url, schema);
+    await migrateOrClose(db, () => migrate(db, 'postgres', schema));
+  }
+  return new KyselyStore(db);
+}
+
+async function migrateOrClose(db: Kysely<ControlDatabase>, run: () => Promise<void>): Promise<void> {
+  try {
+    await run();
+  } catch (error) {
+    await db.destroy();
+    throw error;
+  }
+}

@@ -1,0 +1,117 @@
+import type { EncryptionMode, EncryptionStatus, Environment, EnvironmentType } from '../../domain/environment.js';
+import type { Role, User } from '../../domain/principal.js';
+import type { Tenant } from '../../domain/tenant.js';
+import type { UserRecord } from '../../ports/store.js';
+import type { EnvironmentRow, TenantRow, UserRow } from './schema.js';
+
+/**
+ * The one place that turns rows into domain values and back, so both dialects agree on every
+ * encoding (see schema.ts). Values are written by this module only, so reading trusts them;
+ * a JSON column that does not hold the expected shape is corruption and throws.
+ */
+
+/** Case-folded form behind case-insensitive e-mail and name checks (one rule for both databases). */
+export const caseKey = (value: string): string => value.normalize('NFC').toLowerCase();
+
+// toISOString throws on an invalid Date, so garbage never reaches the database.
+const timeToRow = (time: Date): string => time.toISOString();
+const timeFromRow = (value: string): Date => new Date(value);
+const boolToRow = (value: boolean): number => (value ? 1 : 0);
+const boolFromRow = (value: number): boolean => value !== 0;
+
+function jsonArray(value: string, column: string): unknown[] {
+  const parsed: unknown = JSON.parse(value);
+  if (!Array.isArray(parsed)) throw new Error(`Control store column ${column} does not hold a JSON array.`);
+  return parsed;
+}
+
+export function tenantToRow(tenant: Tenant): TenantRow {
+  return {
+    id: tenant.id,
+    name: tenant.name,
+    licensed_seats: tenant.licensedSeats,
+    regions: JSON.stringify(tenant.regions),
+    cmk_opt_in: boolToRow(tenant.cmkOptIn),
+    cmk_enabled: boolToRow(tenant.cmkEnabled),
+    cmk_enabled_at: tenant.cmkEnabledAt === null ? null : timeToRow(tenant.cmkEnabledAt),
+    created_at: timeToRow(tenant.createdAt),
+  };
+}
+
+export function tenantFromRow(row: TenantRow): Tenant {
+  return {
+    id: row.id,
+    name: row.name,
+    licensedSeats: Number(row.licensed_seats),
+    regions: jsonArray(row.regions, 'tenants.regions').map(String),
+    cmkOptIn: boolFromRow(row.cmk_opt_in),
+    cmkEnabled: boolFromRow(row.cmk_enabled),
+    cmkEnabledAt: row.cmk_enabled_at === null ? null : timeFromRow(row.cmk_enabled_at),
+    createdAt: timeFromRow(row.created_at),
+  };
+}
+
+export function userToRow({ user, tokenHash }: UserRecord): UserRow {
+  return {
+    id: user.id,
+    tenant_id: user.tenantId,
+    email: user.email,
+    email_key: caseKey(user.email),
+    // Only the fields a role has, in a fixed order, so stored JSON never carries extras.
+    roles: JSON.stringify(
+      user.roles.map((r) => (r.role === 'env-admin' ? { role: r.role, environmentId: r.environmentId } : { role: r.role })),
+    ),
+    token_hash: tokenHash,
+    created_at: timeToRow(user.createdAt),
+  };
+}
+
+export function userFromRow(row: UserRow): User {
+  return {
+    id: row.id,
+    tenantId: row.tenant_id,
+    email: row.email,
+    roles: jsonArray(row.roles, 'users.roles') as Role[],
+    createdAt: timeFromRow(row.created_at),
+  };
+}
+
+export function userRecordFromRow(row: UserRow): UserRecord {
+  // Copy: a driver may hand out a view on a larger buffer it reuses.
+  return { user: userFromRow(row), tokenHash: Buffer.from(row.token_hash) };
+}
+
+export function environmentToRow(env: Environment): EnvironmentRow {
+  return {
+    id: env.id,
+    tenant_id: env.tenantId,
+    name: env.name,
+    name_key: caseKey(env.name),
+    region: env.region,
+    type: env.type,
+    created_at: timeToRow(env.createdAt),
+    has_file_columns: boolToRow(env.hasFileColumns),
+    encryption_mode: env.encryption.mode,
+    encryption_key_id: env.encryption.keyId,
+    encryption_status: env.encryption.status,
+    wrapped_dek: env.wrappedDek,
+  };
+}
+
+export function environmentFromRow(row: EnvironmentRow): Environment {
+  return {
+    id: row.id,
+    tenantId: row.tenant_id,
+    name: row.name,
+    region: row.region,
+    type: row.type as EnvironmentType,
+    createdAt: timeFromRow(row.created_at),
+    hasFileColumns: boolFromRow(row.has_file_columns),
+    encryption: {
+      mode: row.encryption_mode as EncryptionMode,
+      keyId: row.encryption_key_id,
+      status: row.encryption_status as EncryptionStatus,
+    },
+    wrappedDek: row.wrapped_dek,
+  };
+}

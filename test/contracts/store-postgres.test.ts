@@ -1,0 +1,92 @@
+import { randomBytes } from 'node:crypto';
+import pg from 'pg';
+import { afterAll, describe, expect, it } from 'vitest';
+import { openStore } from '../../src/adapters/store/open-store.js';
+import { storeContract } from './store.contract.js';
+
+const url = process.env.KEYWARD_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const schema = `keyward_test_${randomBytes(6).toString('hex')}`;
+
+/** Why PostgreSQL cannot be used, or undefined when it can. */
+async function unreachable(): Promise<string | undefined> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5_000 });
+  try {
+    await client.connect();
+    await client.query('select 1');
+    return undefined;
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  } finally {
+    await client.end().catch(() => undefined);
+  }
+}
+
+async function sql(text: string): Promise<pg.QueryResult> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await client.query(text);
+  } finally {
+    await client.end();
+  }
+}
+
+const reason = await unreachable();
+// Shown without credentials: the URL may carry a password.
+const where = new URL(url).host;
+
+if (reason !== undefined && process.env.CI) {
+  // In CI a missing database is a broken pipeline, not a reason to pass quietly.
+  describe('Store contract on PostgreSQL', () => {
+    it('needs a reachable PostgreSQL', () => {
+      throw new Error(`PostgreSQL at ${where} is unreachable (${reason}); set KEYWARD_TEST_DATABASE_URL.`);
+    });
+  });
+} else if (reason !== undefined) {
+  console.warn(`Skipping the PostgreSQL store contract: ${where} is unreachable (${reason}). Set KEYWARD_TEST_DATABASE_URL.`);
+  describe.skip('Store contract on PostgreSQL', () => undefined);
+} else {
+  const fresh: string[] = [schema];
+  afterAll(async () => {
+    for (const name of fresh) await sql(`drop schema if exists "${name}" cascade`);
+  });
+
+  describe('Store contract on PostgreSQL', () => {
+    storeContract({ open: () => openStore({ kind: 'postgres', url, schema }) });
+
+    it('migrates once when two instances start at the same time on a fresh schema', async () => {
+      const racing = `${schema}_race`;
+      fresh.push(racing);
+      const stores = await Promise.all([1, 2, 3].map(() => openStore({ kind: 'postgres', url, schema: racing })));
+      try {
+        const applied = await sql(`select name from "${racing}".kysely_migration`);
+        expect(applied.rows).toEqual([{ name: '0001-initial' }]);
+        expect(await stores[0]!.settings.putIfAbsent('x', 'a')).toBe('a');
+        expect(await stores[2]!.settings.get('x')).toBe('a');
+      } finally {
+        await Promise.all(stores.map((s) => s.close()));
+      }
+    });
+
+    it('keeps its tables in its own schema only', async () => {
+      const tables = await sql(
+        `select table_name from information_schema.tables where table_schema = '${schema}' order by table_name`,
+      );
+      expect(tables.rows.map((r: { table_name: string }) => r.table_name)).toEqual([
+        'environments',
+        'kysely_migration',
+        'kysely_migration_lock',
+        'settings',
+        'tenants',
+        'users',
+      ]);
+    });
+
+    it('stores token hashes as bytea', async () => {
+      const column = await sql(
+        `select data_type from information_schema.columns where table_schema = '${schema}' and table_name = 'users' and column_name = 'token_hash'`,
+      );
+      expect(column.rows).toEqual([{ data_type: 'bytea' }]);
+    });
+  });
+}
