@@ -1,0 +1,70 @@
+import { randomBytes } from 'node:crypto';
+import { describe, expect, it } from 'vitest';
+import type { SealedKeyStore, Vault } from '../../src/ports/vault.js';
+import { parseWrappedKey, unwrapDek, wrapDekWithProviderKey, formatWrappedKey } from '../../src/crypto/envelope.js';
+
+/** A store of sealed keys in memory, as the control store's settings behave. */
+export function memorySealedKeys(): SealedKeyStore & { values: Map<string, string> } {
+  const values = new Map<string, string>();
+  return {
+    values,
+    get: (name) => Promise.resolve(values.get(name)),
+    putIfAbsent: (name, value) => {
+      if (!values.has(name)) values.set(name, value);
+      return Promise.resolve(values.get(name)!);
+    },
+  };
+}
+
+export interface VaultFactory {
+  /** A vault over the given sealed-key store; `instance` distinguishes two vaults sharing it. */
+  make(sealedKeys: SealedKeyStore, instance?: number): Promise<Vault>;
+}
+
+/** Every vault adapter must pass this suite (software vault now, PKCS#11 later). */
+export function vaultContract(name: string, factory: VaultFactory): void {
+  describe(`vault contract: ${name}`, () => {
+    it('wraps and unwraps a DEK bound to its environment', async () => {
+      const vault = await factory.make(memorySealedKeys());
+      const dek = randomBytes(32);
+      const wrapped = await wrapDekWithProviderKey(vault, dek, 'env_a');
+      expect(wrapped.startsWith('kw1:')).toBe(true);
+      expect(wrapped).not.toContain(dek.toString('base64url'));
+      expect((await unwrapDek(vault, wrapped, 'env_a')).equals(dek)).toBe(true);
+    });
+
+    it('refuses a wrapped DEK moved to another environment', async () => {
+      const vault = await factory.make(memorySealedKeys());
+      const wrapped = await wrapDekWithProviderKey(vault, randomBytes(32), 'env_a');
+      await expect(unwrapDek(vault, wrapped, 'env_b')).rejects.toMatchObject({ code: 'INTERNAL' });
+    });
+
+    it('refuses a tampered payload or header with one generic message', async () => {
+      const vault = await factory.make(memorySealedKeys());
+      const wrapped = parseWrappedKey(await wrapDekWithProviderKey(vault, randomBytes(32), 'env_a'));
+      const flipped = Buffer.from(wrapped.payload);
+      flipped[20] = flipped[20]! ^ 1;
+      const tampered = formatWrappedKey({ ...wrapped, payload: flipped });
+      await expect(unwrapDek(vault, tampered, 'env_a')).rejects.toThrow('A data key could not be unwrapped.');
+      await expect(unwrapDek(vault, formatWrappedKey({ ...wrapped, alg: 'A128GCM' }), 'env_a')).rejects.toMatchObject({ code: 'INTERNAL' });
+      await expect(unwrapDek(vault, 'vault:v1:abc', 'env_a')).rejects.toMatchObject({ code: 'INTERNAL' });
+    });
+
+    it('two vaults sharing one store use one provider key; init is idempotent', async () => {
+      const shared = memorySealedKeys();
+      const [a, b] = [await factory.make(shared, 1), await factory.make(shared, 2)];
+      await a.init();
+      expect(a.providerKeyId()).toBe(b.providerKeyId());
+      const dek = randomBytes(32);
+      expect((await unwrapDek(b, await wrapDekWithProviderKey(a, dek, 'env_x'), 'env_x')).equals(dek)).toBe(true);
+    });
+
+    it('keeps no provider key in the clear in its store', async () => {
+      const shared = memorySealedKeys();
+      const vault = await factory.make(shared);
+      const dek = randomBytes(32);
+      await wrapDekWithProviderKey(vault, dek, 'env_a');
+      for (const value of shared.values.values()) expect(value).not.toContain(dek.toString('base64'));
+    });
+  });
+}
