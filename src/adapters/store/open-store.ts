@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Store } from '../../ports/store.js';
-import { KyselyStore } from './kysely-store.js';
+import { kyselyStore } from './kysely-store.js';
 import { migrate } from './migrate.js';
 import { postgresKysely } from './postgres.js';
 import type { ControlDatabase } from './schema.js';
@@ -22,7 +22,7 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     db = postgresKysely(options.url, schema);
     await migrateOrClose(db, () => migrate(db, 'postgres', schema));
   }
-  return new KyselyStore(db);
+  return kyselyStore(db);
 }
 
 async function migrateOrClose(db: Kysely<ControlDatabase>, run: () => Promise<void>): Promise<void> {
