@@ -55,6 +55,8 @@ export interface SettingRepo {
   get(name: string): Promise<string | undefined>;
   /** Writes only if absent; returns the value now stored (first writer wins across instances). */
   putIfAbsent(name: string, value: string): Promise<string>;
+  /** Deletes so that no copy stays readable in the store's files (see setting-repo.ts). */
+  erase(name: string): Promise<void>;
 }
 
 export interface Repos {

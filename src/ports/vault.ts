@@ -1,3 +1,5 @@
+import type { KeyObject } from 'node:crypto';
+
 /**
  * The vault holds key material; callers hold only references and sealed bytes.
  * The software vault keeps a master key in a file; a PKCS#11 vault keeps it in an HSM.
@@ -13,8 +15,16 @@ export interface SealedBytes {
   sealed: Buffer;
 }
 
+/** RSA-OAEP hashes a vault can decrypt with; recorded in each wrapped key's header. */
+export type OaepHash = 'sha256' | 'sha1';
+
 export interface Vault {
   readonly kind: 'software' | 'pkcs11';
+  /**
+   * The OAEP hashes this vault decrypts with, preferred first. SoftHSM2 2.6 takes only SHA-1
+   * (with an empty label), so callers wrap with the first hash here and record it.
+   */
+  readonly oaepHashes: readonly OaepHash[];
   /** Loads (or on first start makes and seals) the provider key. Idempotent. */
   init(): Promise<void>;
   /** The id of the provider key that new seals use (known after init). */
@@ -23,6 +33,24 @@ export interface Vault {
   sealWithProviderKey(plaintext: Buffer, aad: Buffer): Promise<SealedBytes>;
   /** Opens what sealWithProviderKey made; any tampering or wrong `aad` throws. */
   openWithProviderKey(sealed: SealedBytes, aad: Buffer): Promise<Buffer>;
+  /**
+   * Takes custody of an RSA private key (tenant key or BYOK exchange key) under `handle`.
+   * After this the caller drops its copy; the vault never gives the key back. Importing the
+   * same handle again with the same key is a no-op; with another key it throws.
+   */
+  importPrivateKey(handle: string, privateKey: KeyObject): Promise<void>;
+  /** Whether the vault holds a private key under `handle`. */
+  hasPrivateKey(handle: string): Promise<boolean>;
+  /**
+   * RSA-OAEP decryption inside the vault (MGF1 with the same hash, empty label). Any failure
+   * (no such key, wrong ciphertext) throws one generic KeywardError('INTERNAL') so nothing leaks.
+   */
+  decryptWithPrivateKey(handle: string, ciphertext: Buffer, hash: OaepHash): Promise<Buffer>;
+  /**
+   * Destroys the private key under `handle` so that nothing the server holds can use it again;
+   * idempotent (destroying an absent handle succeeds).
+   */
+  destroyPrivateKey(handle: string): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -30,4 +58,9 @@ export interface Vault {
 export interface SealedKeyStore {
   get(name: string): Promise<string | undefined>;
   putIfAbsent(name: string, value: string): Promise<string>;
+  /**
+   * Removes a value so it cannot be read back from the store's files either (secure delete and
+   * a checkpoint on SQLite). Used to destroy sealed private keys.
+   */
+  erase(name: string): Promise<void>;
 }

@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { constants, generateKeyPairSync, publicEncrypt, randomBytes, type KeyObject } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { SealedKeyStore, Vault } from '../../src/ports/vault.js';
 import { parseWrappedKey, unwrapDek, wrapDekWithProviderKey, formatWrappedKey } from '../../src/crypto/envelope.js';
@@ -13,8 +13,18 @@ export function memorySealedKeys(): SealedKeyStore & { values: Map<string, strin
       if (!values.has(name)) values.set(name, value);
       return Promise.resolve(values.get(name)!);
     },
+    erase: (name) => {
+      values.delete(name);
+      return Promise.resolve();
+    },
   };
 }
+
+const rsa = (bits = 2048) => generateKeyPairSync('rsa', { modulusLength: bits });
+const oaep = (publicKey: KeyObject, data: Buffer, hash: string) =>
+  publicEncrypt({ key: publicKey, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: hash }, data);
+let handleCounter = 0;
+const handle = () => `key_contract_${process.pid}_${Date.now().toString(36)}_${handleCounter++}`;
 
 export interface VaultFactory {
   /** A vault over the given sealed-key store; `instance` distinguishes two vaults sharing it. */
@@ -57,6 +67,73 @@ export function vaultContract(name: string, factory: VaultFactory): void {
       expect(a.providerKeyId()).toBe(b.providerKeyId());
       const dek = randomBytes(32);
       expect((await unwrapDek(b, await wrapDekWithProviderKey(a, dek, 'env_x'), 'env_x')).equals(dek)).toBe(true);
+    });
+
+    it('imports a private key and decrypts RSA-OAEP inside the vault with every hash it names', async () => {
+      const vault = await factory.make(memorySealedKeys());
+      const { publicKey, privateKey } = rsa();
+      const h = handle();
+      expect(await vault.hasPrivateKey(h)).toBe(false);
+      await vault.importPrivateKey(h, privateKey);
+      expect(await vault.hasPrivateKey(h)).toBe(true);
+      expect(vault.oaepHashes.length).toBeGreaterThan(0);
+      for (const hash of vault.oaepHashes) {
+        const secret = randomBytes(48);
+        expect((await vault.decryptWithPrivateKey(h, oaep(publicKey, secret, hash), hash)).equals(secret)).toBe(true);
+      }
+      await vault.destroyPrivateKey(h);
+    });
+
+    it('importing the same key twice is a no-op; another key under the same handle is refused', async () => {
+      const vault = await factory.make(memorySealedKeys());
+      const first = rsa();
+      const h = handle();
+      await vault.importPrivateKey(h, first.privateKey);
+      await vault.importPrivateKey(h, first.privateKey);
+      await expect(vault.importPrivateKey(h, rsa().privateKey)).rejects.toThrow();
+      const secret = randomBytes(32);
+      const hash = vault.oaepHashes[0]!;
+      expect((await vault.decryptWithPrivateKey(h, oaep(first.publicKey, secret, hash), hash)).equals(secret)).toBe(true);
+      await vault.destroyPrivateKey(h);
+    });
+
+    it('fails every bad decryption with one generic message', async () => {
+      const vault = await factory.make(memorySealedKeys());
+      const { publicKey, privateKey } = rsa();
+      const h = handle();
+      await vault.importPrivateKey(h, privateKey);
+      const hash = vault.oaepHashes[0]!;
+      const good = oaep(publicKey, randomBytes(32), hash);
+      const flipped = Buffer.from(good);
+      flipped[10] = flipped[10]! ^ 0xff;
+      const messages = new Set<string>();
+      for (const attempt of [
+        () => vault.decryptWithPrivateKey(h, flipped, hash),
+        () => vault.decryptWithPrivateKey(h, oaep(rsa().publicKey, randomBytes(32), hash), hash),
+        () => vault.decryptWithPrivateKey(handle(), good, hash),
+      ]) {
+        await expect(attempt()).rejects.toMatchObject({ code: 'INTERNAL' });
+        await attempt().catch((e: Error) => messages.add(e.message));
+      }
+      expect(messages.size).toBe(1);
+      await vault.destroyPrivateKey(h);
+    });
+
+    it('destroy leaves nothing that can decrypt, and is idempotent', async () => {
+      const sealed = memorySealedKeys();
+      const vault = await factory.make(sealed);
+      const { publicKey, privateKey } = rsa();
+      const h = handle();
+      await vault.importPrivateKey(h, privateKey);
+      const hash = vault.oaepHashes[0]!;
+      const ciphertext = oaep(publicKey, randomBytes(32), hash);
+      await vault.destroyPrivateKey(h);
+      expect(await vault.hasPrivateKey(h)).toBe(false);
+      await expect(vault.decryptWithPrivateKey(h, ciphertext, hash)).rejects.toMatchObject({ code: 'INTERNAL' });
+      await vault.destroyPrivateKey(h);
+      // A second vault over the same store cannot either: nothing of the key is left anywhere.
+      const other = await factory.make(sealed, 2);
+      await expect(other.decryptWithPrivateKey(h, ciphertext, hash)).rejects.toMatchObject({ code: 'INTERNAL' });
     });
 
     it('keeps no provider key in the clear in its store', async () => {

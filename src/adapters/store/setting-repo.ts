@@ -1,3 +1,4 @@
+import { sql, SqliteAdapter } from 'kysely';
 import type { SettingRepo } from '../../ports/store.js';
 import type { Executor } from './executor.js';
 
@@ -21,6 +22,19 @@ export function settingRepo(db: Executor): SettingRepo {
       const stored = await get(name);
       if (stored === undefined) throw new Error(`Setting ${name} vanished right after it was written.`);
       return stored;
+    },
+
+    async erase(name) {
+      await db().deleteFrom('settings').where('name', '=', name).execute();
+      // The deleted row must not survive in the files either: SQLite zeroes it (secure_delete)
+      // and a TRUNCATE checkpoint empties the WAL, which still held the page as written.
+      // PostgreSQL rewrites the table without it; its own WAL segments are recycled by the
+      // server on its schedule (see the README's note on the software vault).
+      if (db().getExecutor().adapter instanceof SqliteAdapter) {
+        await sql`PRAGMA wal_checkpoint(TRUNCATE)`.execute(db());
+      } else {
+        await sql`VACUUM (FULL) settings`.execute(db());
+      }
     },
   };
 }

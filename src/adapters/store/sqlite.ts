@@ -72,6 +72,8 @@ export function sqliteKysely(file: string): Kysely<ControlDatabase> {
     if (!inMemory && mode !== 'wal') throw new Error(`SQLite refused WAL mode (got ${String(mode)}).`);
     database.pragma('synchronous = FULL');
     database.pragma('foreign_keys = ON');
+    // Deleted content is overwritten with zeros, so an erased sealed key leaves no copy in free pages.
+    database.pragma('secure_delete = ON');
   } catch (error) {
     database.close();
     throw error;

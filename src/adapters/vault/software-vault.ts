@@ -1,5 +1,15 @@
-import { createCipheriv, createDecipheriv, createSecretKey, randomBytes, type KeyObject } from 'node:crypto';
-import type { SealedBytes, SealedKeyStore, Vault } from '../../ports/vault.js';
+import {
+  constants,
+  createCipheriv,
+  createDecipheriv,
+  createPrivateKey,
+  createPublicKey,
+  createSecretKey,
+  privateDecrypt,
+  randomBytes,
+  type KeyObject,
+} from 'node:crypto';
+import type { OaepHash, SealedBytes, SealedKeyStore, Vault } from '../../ports/vault.js';
 import { KeywardError } from '../../domain/errors.js';
 
 /**
@@ -11,6 +21,9 @@ const ALG = 'A256GCM';
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
 const SETTING = 'vault.software.providerKey';
+const PRIVATE_KEY_PREFIX = 'vault.software.privateKey.';
+const HANDLE = /^[A-Za-z0-9_-]{1,100}$/;
+const GENERIC_FAILURE = 'The vault could not decrypt with this key.';
 
 interface StoredProviderKey {
   id: string;
@@ -37,6 +50,7 @@ function open(key: KeyObject, sealed: Buffer, aad: Buffer): Buffer {
 
 export class SoftwareVault implements Vault {
   readonly kind = 'software' as const;
+  readonly oaepHashes: readonly OaepHash[] = ['sha256', 'sha1'];
   private readonly masterKey: KeyObject;
   private providerKey: { id: string; key: KeyObject } | undefined;
 
@@ -96,6 +110,59 @@ export class SoftwareVault implements Vault {
     }
   }
 
+  /**
+   * Private keys are kept sealed (PKCS#8 under the master key) in the store, and opened for
+   * each use rather than cached: a lock on one instance then leaves no copy in any other
+   * instance's memory.
+   */
+  async importPrivateKey(handle: string, privateKey: KeyObject): Promise<void> {
+    assertHandle(handle);
+    if (privateKey.type !== 'private' || privateKey.asymmetricKeyType !== 'rsa') throw new RangeError('Only RSA private keys go into the vault.');
+    const der = privateKey.export({ format: 'der', type: 'pkcs8' });
+    try {
+      const sealed = seal(this.masterKey, der, privateKeyBinding(handle)).toString('base64');
+      const stored = await this.sealedKeys.putIfAbsent(PRIVATE_KEY_PREFIX + handle, sealed);
+      if (stored !== sealed) {
+        const existing = this.openPrivateKey(handle, stored);
+        const samePublic = createPublicKey(existing).export({ format: 'der', type: 'spki' }).equals(createPublicKey(privateKey).export({ format: 'der', type: 'spki' }));
+        if (!samePublic) throw new KeywardError('CONFLICT', 'The vault already holds another key under this handle.');
+      }
+    } finally {
+      der.fill(0);
+    }
+  }
+
+  async hasPrivateKey(handle: string): Promise<boolean> {
+    assertHandle(handle);
+    return (await this.sealedKeys.get(PRIVATE_KEY_PREFIX + handle)) !== undefined;
+  }
+
+  async decryptWithPrivateKey(handle: string, ciphertext: Buffer, hash: OaepHash): Promise<Buffer> {
+    assertHandle(handle);
+    const stored = await this.sealedKeys.get(PRIVATE_KEY_PREFIX + handle);
+    if (stored === undefined) throw new KeywardError('INTERNAL', GENERIC_FAILURE);
+    try {
+      const key = this.openPrivateKey(handle, stored);
+      return privateDecrypt({ key, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: hash }, ciphertext);
+    } catch {
+      throw new KeywardError('INTERNAL', GENERIC_FAILURE);
+    }
+  }
+
+  async destroyPrivateKey(handle: string): Promise<void> {
+    assertHandle(handle);
+    await this.sealedKeys.erase(PRIVATE_KEY_PREFIX + handle);
+  }
+
+  private openPrivateKey(handle: string, stored: string): KeyObject {
+    const der = open(this.masterKey, Buffer.from(stored, 'base64'), privateKeyBinding(handle));
+    try {
+      return createPrivateKey({ key: der, format: 'der', type: 'pkcs8' });
+    } finally {
+      der.fill(0);
+    }
+  }
+
   close(): Promise<void> {
     this.providerKey = undefined;
     return Promise.resolve();
@@ -105,6 +172,14 @@ export class SoftwareVault implements Vault {
     if (!this.providerKey) throw new Error('The vault is not initialised; call init() first.');
     return this.providerKey;
   }
+}
+
+function assertHandle(handle: string): void {
+  if (!HANDLE.test(handle)) throw new RangeError('Vault handles are 1 to 100 letters, digits, _ or -.');
+}
+
+function privateKeyBinding(handle: string): Buffer {
+  return Buffer.from(`keyward|private-key|${handle}`, 'utf8');
 }
 
 function masterBinding(providerKeyId: string): Buffer {
