@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -31,19 +31,23 @@ export async function freePort(): Promise<number> {
 export async function startServer(env: Record<string, string> = {}): Promise<TestServer> {
   const dataDir = env.KEYWARD_DATA_DIR ?? mkdtempSync(join(tmpdir(), 'keyward-e2e-'));
   const port = await freePort();
-  const operatorToken = env.KEYWARD_OPERATOR_TOKEN ?? `op_${Math.random().toString(36).slice(2)}_test_token`;
+  // An empty KEYWARD_OPERATOR_TOKEN means: let the server make one, as on a newcomer's first start.
+  const makesItsOwnToken = env.KEYWARD_OPERATOR_TOKEN === '';
+  let operatorToken = env.KEYWARD_OPERATOR_TOKEN || `op_${Math.random().toString(36).slice(2)}_test_token`;
+  const childEnv: Record<string, string | undefined> = {
+    ...process.env,
+    KEYWARD_DATA_DIR: dataDir,
+    KEYWARD_PORT: String(port),
+    KEYWARD_HOST: '127.0.0.1',
+    KEYWARD_OPERATOR_TOKEN: operatorToken,
+    KEYWARD_DEV_CLOCK: '1',
+    KEYWARD_LOG_LEVEL: 'warn',
+    ...env,
+  };
+  if (makesItsOwnToken) delete childEnv.KEYWARD_OPERATOR_TOKEN;
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'src/main/start.ts'], {
     cwd: ROOT,
-    env: {
-      ...process.env,
-      KEYWARD_DATA_DIR: dataDir,
-      KEYWARD_PORT: String(port),
-      KEYWARD_HOST: '127.0.0.1',
-      KEYWARD_OPERATOR_TOKEN: operatorToken,
-      KEYWARD_DEV_CLOCK: '1',
-      KEYWARD_LOG_LEVEL: 'warn',
-      ...env,
-    },
+    env: childEnv,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
@@ -66,6 +70,7 @@ export async function startServer(env: Record<string, string> = {}): Promise<Tes
     }
     await new Promise((r) => setTimeout(r, 100));
   }
+  if (makesItsOwnToken) operatorToken = readFileSync(join(dataDir, 'operator-token'), 'utf8').trim();
   return {
     url,
     dataDir,
