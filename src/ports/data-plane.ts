@@ -23,12 +23,24 @@ export interface EnvironmentDatabase {
   listRows(table: string, page: { limit: number; after?: string }): RowPage;
 }
 
+/**
+ * Fetches (unwraps) the environment's DEK when a handle must be opened. The returned buffer
+ * belongs to the data plane, which zeroes it once the handle is keyed (or the open abandoned):
+ * return a fresh buffer, never one the caller keeps using.
+ */
 export type DekLoader = () => Promise<Buffer>;
 
 export interface DataPlane {
-  /** Makes the environment's encrypted database; fails if it already exists. */
+  /**
+   * Makes the environment's encrypted database; fails (CONFLICT) if it already exists.
+   * `dek` is only borrowed: the plane copies what it needs, the caller still owns and zeroes it.
+   */
   create(environmentId: string, dek: Buffer): Promise<void>;
-  /** Runs `work` on the environment's open database, opening it (with `loadDek`) if needed. */
+  /**
+   * Runs `work` on the environment's open database, opening it (with `loadDek`) if needed;
+   * concurrent first uses share one open. `work` is synchronous and must not keep `db`.
+   * NOT_FOUND when the environment has no database.
+   */
   use<T>(environmentId: string, loadDek: DekLoader, work: (db: EnvironmentDatabase) => T): Promise<T>;
   /** Closes the open handle, if any, so no key of it stays in this process. */
   evict(environmentId: string): void;

@@ -1,0 +1,197 @@
+import { closeSync, existsSync, mkdirSync, openSync, rmSync } from 'node:fs';
+import { rm } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { fail } from '../../domain/errors.js';
+import type { DataPlane, DekLoader, EnvironmentDatabase } from '../../ports/data-plane.js';
+import { CHOSEN_CIPHER, openHandle, type CipherSettings } from './cipher-settings.js';
+import { LruCache } from './handle-cache.js';
+import { SqliteEnvironmentDatabase } from './sqlite-environment-database.js';
+
+export interface SqliteCipherDataPlaneOptions {
+  /** Directory holding one `<environmentId>.db` (plus -wal/-shm while open) per environment. */
+  directory: string;
+  /** Open handles kept at most; each holds a few file descriptors, a page cache and a key. */
+  maxOpenHandles?: number;
+  /** Page cache per open handle, in KiB (maxOpenHandles × this bounds the memory). */
+  cacheKiBPerHandle?: number;
+  /** The page cipher; part of the on-disk format. Tests and benches may pick another. */
+  cipher?: CipherSettings;
+}
+
+export const DEFAULT_MAX_OPEN_HANDLES = 256;
+export const DEFAULT_CACHE_KIB_PER_HANDLE = 2048;
+
+/** Ids become file names: a safe alphabet, no dots or slashes, so no path can escape `directory`. */
+const ENVIRONMENT_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/;
+const SIDE_FILES = ['-wal', '-shm', '-journal'] as const;
+/**
+ * How often `use` opens when other opens pushed its fresh handle out of the LRU before `work`
+ * ran. That takes more than `maxOpenHandles` different environments finishing their opens in
+ * the same instant; each round lets `maxOpenHandles` of them through, and each retry costs a
+ * `loadDek`. Pinning fresh handles until their waiters ran would avoid the retries at the cost
+ * of more state; with the default capacity it takes hundreds of simultaneous opens to matter.
+ */
+const OPEN_ATTEMPTS = 4;
+
+/** The port is promise-based: a refusal is a rejected promise, never a synchronous throw. */
+function settle(fn: () => void): Promise<void> {
+  try {
+    fn();
+    return Promise.resolve();
+  } catch (error) {
+    return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+  }
+}
+
+interface PendingOpen {
+  promise: Promise<SqliteEnvironmentDatabase>;
+  /** Set by evict/destroy/close: the open must not leave a handle (nor a key) behind. */
+  token: { cancelled: boolean };
+}
+
+/**
+ * The data plane on SQLite3 Multiple Ciphers: one encrypted file per environment, keyed by the
+ * raw DEK, with an LRU of open handles so ten thousand environments never hold ten thousand
+ * file descriptors (or keys) at once.
+ *
+ * Who owns a DEK buffer: `create(id, dek)` only borrows `dek` (the caller still wraps it and
+ * zeroes it); the buffer a `DekLoader` returns is the plane's, and is zeroed as soon as the
+ * handle is keyed, or when the open is abandoned. The handle's own copy inside SQLite3MC lives
+ * until the handle closes (evict, LRU eviction, destroy, close).
+ */
+export class SqliteCipherDataPlane implements DataPlane {
+  private readonly directory: string;
+  private readonly cipher: CipherSettings;
+  private readonly cacheKiB: number;
+  private readonly handles: LruCache<string, SqliteEnvironmentDatabase>;
+  private readonly opening = new Map<string, PendingOpen>();
+  private closed = false;
+
+  constructor(options: SqliteCipherDataPlaneOptions) {
+    this.directory = resolve(options.directory);
+    this.cipher = options.cipher ?? CHOSEN_CIPHER;
+    this.cacheKiB = options.cacheKiBPerHandle ?? DEFAULT_CACHE_KIB_PER_HANDLE;
+    this.handles = new LruCache(options.maxOpenHandles ?? DEFAULT_MAX_OPEN_HANDLES, (db) => db.close());
+    mkdirSync(this.directory, { recursive: true, mode: 0o700 });
+  }
+
+  /** Open handles right now (for tests and metrics). */
+  get openHandleCount(): number {
+    return this.handles.size;
+  }
+
+  /**
+   * The file is claimed with an exclusive create first, so two creates of one id cannot both
+   * succeed; the new handle stays open (and cached) because the first table usually follows.
+   */
+  create(environmentId: string, dek: Buffer): Promise<void> {
+    return settle(() => this.createNow(environmentId, dek));
+  }
+
+  private createNow(environmentId: string, dek: Buffer): void {
+    this.assertNotClosed();
+    const path = this.pathOf(environmentId);
+    if (this.handles.has(environmentId) || this.opening.has(environmentId)) this.conflict(environmentId);
+    try {
+      closeSync(openSync(path, 'wx', 0o600));
+    } catch (error) {
+      if (typeof error === 'object' && error !== null && 'code' in error && error.code === 'EEXIST') this.conflict(environmentId);
+      throw error;
+    }
+    try {
+      const db = new SqliteEnvironmentDatabase(openHandle(path, this.cipher, dek, { cacheKiB: this.cacheKiB }));
+      this.handles.set(environmentId, db);
+    } catch (error) {
+      this.removeFilesSync(path);
+      throw error;
+    }
+  }
+
+  async use<T>(environmentId: string, loadDek: DekLoader, work: (db: EnvironmentDatabase) => T): Promise<T> {
+    const path = this.pathOf(environmentId);
+    for (let attempt = 1; ; attempt++) {
+      this.assertNotClosed();
+      const db = this.handles.get(environmentId) ?? (await this.open(environmentId, path, loadDek));
+      // Between the open finishing and this line, other opens may have pushed it out of the LRU.
+      if (db.isOpen) return work(db);
+      if (attempt >= OPEN_ATTEMPTS) fail('CONFLICT', 'Too many environments are being opened at once; try again.');
+    }
+  }
+
+  evict(environmentId: string): void {
+    const pending = this.opening.get(environmentId);
+    if (pending !== undefined) {
+      pending.token.cancelled = true;
+      this.opening.delete(environmentId);
+    }
+    this.handles.delete(environmentId);
+  }
+
+  async destroy(environmentId: string): Promise<void> {
+    const path = this.pathOf(environmentId);
+    this.evict(environmentId);
+    await Promise.all([path, ...SIDE_FILES.map((s) => path + s)].map((p) => rm(p, { force: true })));
+  }
+
+  /** The environment's files that exist on disk now: the database, and -wal/-shm while open. */
+  files(environmentId: string): string[] {
+    const path = this.pathOf(environmentId);
+    return [path, ...SIDE_FILES.map((s) => path + s)].filter((p) => existsSync(p));
+  }
+
+  close(): Promise<void> {
+    return settle(() => {
+      this.closed = true;
+      for (const pending of this.opening.values()) pending.token.cancelled = true;
+      this.opening.clear();
+      this.handles.clear();
+    });
+  }
+
+  /** Concurrent first uses of one environment share a single open (and a single `loadDek`). */
+  private open(environmentId: string, path: string, loadDek: DekLoader): Promise<SqliteEnvironmentDatabase> {
+    const existing = this.opening.get(environmentId);
+    if (existing !== undefined) return existing.promise;
+    const token = { cancelled: false };
+    const promise = this.openOnce(environmentId, path, loadDek, token).finally(() => {
+      if (this.opening.get(environmentId)?.token === token) this.opening.delete(environmentId);
+    });
+    this.opening.set(environmentId, { promise, token });
+    return promise;
+  }
+
+  private async openOnce(environmentId: string, path: string, loadDek: DekLoader, token: { cancelled: boolean }): Promise<SqliteEnvironmentDatabase> {
+    // Checked before unwrapping so a missing environment costs no vault call.
+    if (!existsSync(path)) fail('NOT_FOUND', `Environment ${environmentId} has no database.`);
+    const dek = await loadDek();
+    try {
+      // An evict while the key was being fetched (a lock, a delete) wins: no handle survives it.
+      if (token.cancelled) fail('CONFLICT', `Environment ${environmentId} was closed while it was being opened; try again.`);
+      if (!existsSync(path)) fail('NOT_FOUND', `Environment ${environmentId} has no database.`);
+      const db = new SqliteEnvironmentDatabase(openHandle(path, this.cipher, dek, { cacheKiB: this.cacheKiB }));
+      this.handles.set(environmentId, db);
+      return db;
+    } finally {
+      dek.fill(0);
+    }
+  }
+
+  private pathOf(environmentId: string): string {
+    if (typeof environmentId !== 'string' || !ENVIRONMENT_ID.test(environmentId)) {
+      fail('VALIDATION_FAILED', 'An environment id must be 1 to 128 letters, digits, "_" or "-", starting with a letter or digit.');
+    }
+    return join(this.directory, `${environmentId}.db`);
+  }
+
+  private removeFilesSync(path: string): void {
+    for (const p of [path, ...SIDE_FILES.map((s) => path + s)]) rmSync(p, { force: true });
+  }
+
+  private conflict(environmentId: string): never {
+    return fail('CONFLICT', `Environment ${environmentId} already has a database.`);
+  }
+
+  private assertNotClosed(): void {
+    if (this.closed) fail('INTERNAL', 'The data plane is closed.');
+  }
+}
