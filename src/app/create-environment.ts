@@ -42,6 +42,7 @@ export async function createEnvironment(
       hasFileColumns: false,
       encryption: { mode: 'provider', keyId: null, status: 'ready' },
       wrappedDek: await wrapDekWithProviderKey(deps.vault, dek, id),
+      lockedAt: null,
     };
     await deps.dataPlane.create(id, dek);
     try {

@@ -24,6 +24,8 @@ export interface Environment {
   };
   /** The DEK, wrapped; its versioned header names the key and algorithm (crypto/envelope.ts). */
   wrappedDek: string;
+  /** When a lock made it `locked` (R14 purges 28 days later); null otherwise. */
+  lockedAt: Date | null;
 }
 
 /**

@@ -11,7 +11,7 @@ const tenant = (over: Partial<Tenant> = {}): Tenant => ({
 const env = (over: Partial<Environment> = {}): Environment => ({
   id: 'env_1', tenantId: 'ten_1', name: 'Prod', region: 'eu', type: 'production',
   createdAt: new Date('2026-02-01T00:00:00Z'), hasFileColumns: false,
-  encryption: { mode: 'provider', keyId: null, status: 'ready' }, wrappedDek: 'kw1:x:y:z', ...over,
+  encryption: { mode: 'provider', keyId: null, status: 'ready' }, wrappedDek: 'kw1:x:y:z', lockedAt: null, ...over,
 });
 const code = (f: () => unknown) => {
   try { f(); return 'ok'; } catch (e) { return (e as KeywardError).code; }

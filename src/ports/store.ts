@@ -1,6 +1,10 @@
-import type { Environment } from '../domain/environment.js';
+import type { EncryptionMode, EncryptionStatus, Environment } from '../domain/environment.js';
 import type { User } from '../domain/principal.js';
 import type { Tenant } from '../domain/tenant.js';
+import type { AuditRepo } from './audit-store.js';
+import type { ExchangeKeyRepo, KeyRepo } from './key-store.js';
+import type { NotificationRepo } from './notification-store.js';
+import type { OperationRepo } from './operation-store.js';
 
 /**
  * The control store: tenants, people, environments and settings. Two adapters (embedded
@@ -49,6 +53,33 @@ export interface EnvironmentRepo {
    * `expected`, so a rewrap step that runs twice changes nothing the second time.
    */
   swapWrappedDek(id: string, expected: string, next: string): Promise<boolean>;
+  /**
+   * Compare-and-set of the whole protection: the wrapped DEK, the mode and key it names, and
+   * the status, written only if the stored wrapped DEK is still `expectedWrappedDek`.
+   */
+  swapProtection(id: string, expectedWrappedDek: string, next: ProtectionChange): Promise<boolean>;
+  /** Compare-and-set of the status: written only if the stored status is one of `from`. */
+  moveStatus(id: string, from: readonly EncryptionStatus[], to: EncryptionStatus, lockedAt?: Date | null): Promise<boolean>;
+  /**
+   * One statement for a whole region (a lock of 10,000 environments must not take 10,000 round
+   * trips): tenant-key environments whose status is one of `from` get status `to`.
+   * Returns how many changed.
+   */
+  moveRegionStatus(
+    tenantId: string,
+    region: string,
+    from: readonly EncryptionStatus[],
+    to: EncryptionStatus,
+    lockedAt?: Date | null,
+  ): Promise<number>;
+  countByStatus(tenantId: string, status: EncryptionStatus): Promise<number>;
+}
+
+export interface ProtectionChange {
+  wrappedDek: string;
+  mode: EncryptionMode;
+  keyId: string | null;
+  status: EncryptionStatus;
 }
 
 export interface SettingRepo {
@@ -64,6 +95,11 @@ export interface Repos {
   users: UserRepo;
   environments: EnvironmentRepo;
   settings: SettingRepo;
+  keys: KeyRepo;
+  exchangeKeys: ExchangeKeyRepo;
+  operations: OperationRepo;
+  audit: AuditRepo;
+  notifications: NotificationRepo;
 }
 
 export interface Store extends Repos {

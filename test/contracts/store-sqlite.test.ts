@@ -4,7 +4,9 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3-multiple-ciphers';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openStore } from '../../src/adapters/store/open-store.js';
+import { migrationProvider } from '../../src/adapters/store/migrations/index.js';
 import { storeContract } from './store.contract.js';
+import { keyStoreContract } from './key-store.contract.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'keyward-store-'));
 const file = join(dir, 'nested', 'control.db');
@@ -12,6 +14,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 describe('Store contract on embedded SQLite', () => {
   storeContract({ open: () => openStore({ kind: 'sqlite', file }) });
+  keyStoreContract({ open: () => openStore({ kind: 'sqlite', file }) });
 
   it('keeps the file private and in WAL mode', async () => {
     await (await openStore({ kind: 'sqlite', file })).close();
@@ -20,7 +23,7 @@ describe('Store contract on embedded SQLite', () => {
     try {
       expect(raw.pragma('journal_mode', { simple: true })).toBe('wal');
       const applied = raw.prepare('select name from kysely_migration').pluck().all();
-      expect(applied).toEqual(['0001-initial']);
+      expect(applied).toEqual(Object.keys(await migrationProvider('sqlite').getMigrations()).sort());
     } finally {
       raw.close();
     }

@@ -57,5 +57,47 @@ export function environmentRepo(db: Executor): EnvironmentRepo {
         .executeTakeFirst();
       return result.numUpdatedRows === 1n;
     },
+
+    async swapProtection(id, expectedWrappedDek, next) {
+      const result = await db()
+        .updateTable('environments')
+        .set({ wrapped_dek: next.wrappedDek, encryption_mode: next.mode, encryption_key_id: next.keyId, encryption_status: next.status })
+        .where('id', '=', id)
+        .where('wrapped_dek', '=', expectedWrappedDek)
+        .executeTakeFirst();
+      return result.numUpdatedRows === 1n;
+    },
+
+    async moveStatus(id, from, to, lockedAt) {
+      const result = await db()
+        .updateTable('environments')
+        .set({ encryption_status: to, ...(lockedAt === undefined ? {} : { locked_at: lockedAt?.toISOString() ?? null }) })
+        .where('id', '=', id)
+        .where('encryption_status', 'in', [...from])
+        .executeTakeFirst();
+      return result.numUpdatedRows === 1n;
+    },
+
+    async moveRegionStatus(tenantId, region, from, to, lockedAt) {
+      const result = await db()
+        .updateTable('environments')
+        .set({ encryption_status: to, ...(lockedAt === undefined ? {} : { locked_at: lockedAt?.toISOString() ?? null }) })
+        .where('tenant_id', '=', tenantId)
+        .where('region', '=', region)
+        .where('encryption_mode', '=', 'tenant')
+        .where('encryption_status', 'in', [...from])
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows);
+    },
+
+    async countByStatus(tenantId, status) {
+      const row = await db()
+        .selectFrom('environments')
+        .select((eb) => eb.fn.countAll<number | string | bigint>().as('n'))
+        .where('tenant_id', '=', tenantId)
+        .where('encryption_status', '=', status)
+        .executeTakeFirstOrThrow();
+      return Number(row.n);
+    },
   };
 }

@@ -1,20 +1,30 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Kysely } from 'kysely';
 import type { Repos, Store } from '../../ports/store.js';
+import { auditRepo } from './audit-repo.js';
 import { environmentRepo } from './environment-repo.js';
+import { exchangeKeyRepo, keyRepo } from './key-repo.js';
 import type { Executor } from './executor.js';
+import type { SqlFlavour } from './migrations/index.js';
+import { notificationRepo } from './notification-repo.js';
+import { operationRepo } from './operation-repo.js';
 import type { ControlDatabase } from './schema.js';
 import { settingRepo } from './setting-repo.js';
 import { tenantRepo } from './tenant-repo.js';
 import { userRepo } from './user-repo.js';
 
 /** Every repo over one executor. A new repo is one line here and one in `Repos`. */
-function reposOn(db: Executor): Repos {
+function reposOn(db: Executor, flavour: SqlFlavour): Repos {
   return {
     tenants: tenantRepo(db),
     users: userRepo(db),
     environments: environmentRepo(db),
     settings: settingRepo(db),
+    keys: keyRepo(db),
+    exchangeKeys: exchangeKeyRepo(db),
+    operations: operationRepo(db, flavour),
+    audit: auditRepo(db),
+    notifications: notificationRepo(db, flavour),
   };
 }
 
@@ -33,14 +43,14 @@ interface TransactionScope {
  * PostgreSQL it would quietly write outside the transaction. Repos of a finished transaction
  * refuse to run too, so a leaked reference cannot write outside it.
  */
-export function kyselyStore(db: Kysely<ControlDatabase>): Store {
+export function kyselyStore(db: Kysely<ControlDatabase>, flavour: SqlFlavour): Store {
   const scope = new AsyncLocalStorage<TransactionScope>();
   const outsideTransactions = reposOn(() => {
     if (scope.getStore()?.open === true) {
       throw new Error('Store repos were used inside transaction(work); use the repos passed to work.');
     }
     return db;
-  });
+  }, flavour);
 
   return {
     ...outsideTransactions,
@@ -54,7 +64,7 @@ export function kyselyStore(db: Kysely<ControlDatabase>): Store {
         const repos = reposOn(() => {
           if (!current.open) throw new Error('The repos of a finished transaction were used.');
           return trx;
-        });
+        }, flavour);
         try {
           return await scope.run(current, () => work(repos));
         } finally {

@@ -2,7 +2,9 @@ import type { EncryptionMode, EncryptionStatus, Environment, EnvironmentType } f
 import type { Role, User } from '../../domain/principal.js';
 import type { Tenant } from '../../domain/tenant.js';
 import type { UserRecord } from '../../ports/store.js';
-import type { EnvironmentRow, TenantRow, UserRow } from './schema.js';
+import type { EnvironmentRow, ExchangeKeyRow, TenantKeyRow, TenantRow, UserRow } from './schema.js';
+import type { KeySource, KeyState, TenantKey } from '../../domain/tenant-key.js';
+import type { ExchangeKey } from '../../ports/key-store.js';
 
 /**
  * The one place that turns rows into domain values and back, so both dialects agree on every
@@ -95,6 +97,7 @@ export function environmentToRow(env: Environment): EnvironmentRow {
     encryption_key_id: env.encryption.keyId,
     encryption_status: env.encryption.status,
     wrapped_dek: env.wrappedDek,
+    locked_at: env.lockedAt === null ? null : timeToRow(env.lockedAt),
   };
 }
 
@@ -113,5 +116,64 @@ export function environmentFromRow(row: EnvironmentRow): Environment {
       status: row.encryption_status as EncryptionStatus,
     },
     wrappedDek: row.wrapped_dek,
+    lockedAt: row.locked_at === null ? null : timeFromRow(row.locked_at),
   };
 }
+
+const optionalTime = (value: Date | null): string | null => (value === null ? null : timeToRow(value));
+const optionalTimeFromRow = (value: string | null): Date | null => (value === null ? null : timeFromRow(value));
+
+export function tenantKeyToRow(key: TenantKey): TenantKeyRow {
+  return {
+    id: key.id,
+    tenant_id: key.tenantId,
+    region: key.region,
+    name: key.name,
+    name_key: caseKey(key.name),
+    state: key.state,
+    source: key.source,
+    thumbprint: key.thumbprint,
+    key_size: key.keySize,
+    public_key_pem: key.publicKeyPem,
+    created_at: timeToRow(key.createdAt),
+    activated_at: optionalTime(key.activatedAt),
+    locked_at: optionalTime(key.lockedAt),
+    failure_reason: key.failureReason,
+  };
+}
+
+export function tenantKeyFromRow(row: TenantKeyRow): TenantKey {
+  return {
+    id: row.id,
+    tenantId: row.tenant_id,
+    region: row.region,
+    name: row.name,
+    state: row.state as KeyState,
+    source: row.source as KeySource,
+    thumbprint: row.thumbprint,
+    keySize: Number(row.key_size),
+    publicKeyPem: row.public_key_pem,
+    createdAt: timeFromRow(row.created_at),
+    activatedAt: optionalTimeFromRow(row.activated_at),
+    lockedAt: optionalTimeFromRow(row.locked_at),
+    failureReason: row.failure_reason,
+  };
+}
+
+export const exchangeKeyToRow = (kek: ExchangeKey): ExchangeKeyRow => ({
+  id: kek.id,
+  tenant_id: kek.tenantId,
+  region: kek.region,
+  public_key_pem: kek.publicKeyPem,
+  created_at: timeToRow(kek.createdAt),
+  expires_at: timeToRow(kek.expiresAt),
+});
+
+export const exchangeKeyFromRow = (row: ExchangeKeyRow): ExchangeKey => ({
+  id: row.id,
+  tenantId: row.tenant_id,
+  region: row.region,
+  publicKeyPem: row.public_key_pem,
+  createdAt: timeFromRow(row.created_at),
+  expiresAt: timeFromRow(row.expires_at),
+});

@@ -1,3 +1,7 @@
+import type { AuditHeadRow, AuditRow } from './audit-repo.js';
+import type { NotificationRow } from './notification-repo.js';
+import type { OperationRow } from './operation-repo.js';
+
 /**
  * Row shapes of the control store, as both dialects return them. The column types are the
  * common ground of SQLite and PostgreSQL so one query layer serves both:
@@ -43,6 +47,33 @@ export interface EnvironmentRow {
   encryption_key_id: string | null;
   encryption_status: string;
   wrapped_dek: string;
+  locked_at: string | null;
+}
+
+export interface TenantKeyRow {
+  id: string;
+  tenant_id: string;
+  region: string;
+  name: string;
+  name_key: string;
+  state: string;
+  source: string;
+  thumbprint: string;
+  key_size: number;
+  public_key_pem: string;
+  created_at: string;
+  activated_at: string | null;
+  locked_at: string | null;
+  failure_reason: string | null;
+}
+
+export interface ExchangeKeyRow {
+  id: string;
+  tenant_id: string;
+  region: string;
+  public_key_pem: string;
+  created_at: string;
+  expires_at: string;
 }
 
 export interface SettingRow {
@@ -55,4 +86,10 @@ export interface ControlDatabase {
   users: UserRow;
   environments: EnvironmentRow;
   settings: SettingRow;
+  tenant_keys: TenantKeyRow;
+  exchange_keys: ExchangeKeyRow;
+  operations: OperationRow;
+  audit_log: AuditRow;
+  audit_heads: AuditHeadRow;
+  notifications: NotificationRow;
 }

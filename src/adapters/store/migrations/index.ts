@@ -1,5 +1,9 @@
 import type { Migration, MigrationProvider } from 'kysely';
 import { initialMigration } from './0001-initial.js';
+import { keysMigration } from './0002-keys.js';
+import { operationsMigration } from './0003-operations.js';
+import { auditMigration } from './0004-audit.js';
+import { notificationsMigration } from './0005-notifications.js';
 
 /** The two SQL dialects the control store speaks; migrations differ only where types must. */
 export type SqlFlavour = 'sqlite' | 'postgres';
@@ -12,6 +16,10 @@ export type SqlFlavour = 'sqlite' | 'postgres';
 export function migrationProvider(flavour: SqlFlavour): MigrationProvider {
   const migrations: Record<string, Migration> = {
     '0001-initial': initialMigration(flavour),
+    '0002-keys': keysMigration(flavour),
+    '0003-operations': operationsMigration(),
+    '0004-audit': auditMigration(),
+    '0005-notifications': notificationsMigration(),
   };
   return { getMigrations: () => Promise.resolve(migrations) };
 }
