@@ -9,6 +9,7 @@ import {
   readByok,
   readPfx,
   DEFAULT_PFX_ITERATIONS,
+  kekRecordOf,
 } from '../src/crypto/key-files/index.js';
 import { pkcs12Kdf } from '../src/crypto/key-files/forge-bridge.js';
 import { generateRsaKeyPair } from '../src/crypto/key-files/rsa-key-pair.js';
@@ -69,7 +70,7 @@ export async function run(): Promise<void> {
     ciphertext: Buffer.concat([head, wrapped]).toString('base64url'),
   });
   const input = {
-    keks: new Map([[kek.kid, { privateKey: kek.privateKey, expiresAt: kek.expiresAt, tenantId: 't', region: 'r' }]]),
+    keks: new Map([[kek.kid, kekRecordOf({ privateKey: kek.privateKey, expiresAt: kek.expiresAt, tenantId: 't', region: 'r' })]]),
     tenantId: 't',
     region: 'r',
     now,

@@ -11,4 +11,10 @@ export interface AppDeps {
   dataPlane: DataPlane;
   clock: Clock;
   ids: Ids;
+  /** Tells this instance's runners that work was queued (they poll anyway, this is sooner). */
+  kick: { operations(): void; notifications(): void };
+  keyFiles: {
+    /** PBKDF2 iterations of generated .pfx files (600,000 unless lowered for tests). */
+    pfxIterations: number;
+  };
 }

@@ -12,6 +12,8 @@ export function withEnvironmentData<T>(
   env: Environment,
   work: (db: EnvironmentDatabase) => T,
 ): Promise<T> {
+  // A locked environment's handle must not outlive the lock in this process, even for a moment.
+  if (env.encryption.status === 'locked' || env.encryption.status === 'locking') deps.dataPlane.evict(env.id);
   assertDataAccessible(env);
-  return deps.dataPlane.use(env.id, () => unwrapDek(deps.vault, env.wrappedDek, env.id), work);
+  return deps.dataPlane.use(env.id, () => unwrapDek(deps.vault, env.wrappedDek, env.id, env.encryption.keyId), work);
 }

@@ -1,4 +1,5 @@
-import type { Vault } from '../ports/vault.js';
+import { constants, publicEncrypt, timingSafeEqual } from 'node:crypto';
+import type { OaepHash, Vault } from '../ports/vault.js';
 import { KeywardError } from '../domain/errors.js';
 
 /**
@@ -7,18 +8,23 @@ import { KeywardError } from '../domain/errors.js';
  *
  *   kw1:<keyRef>:<alg>:<base64url payload>
  *
- * - keyRef: which key wrapped the DEK (the provider key's id, later a tenant key's thumbprint);
- * - alg: how (`A256GCM` for the provider key);
+ * - keyRef: which key wrapped the DEK: the provider key's id, or a tenant key's thumbprint;
+ * - alg: how: `A256GCM` (provider key), `RSA-OAEP-256` or `RSA-OAEP-1` (tenant key, the
+ *   OAEP hash the vault could decrypt with; SoftHSM2 takes only SHA-1);
  * - payload: what the vault needs to unwrap it.
  *
- * The environment id is bound into every wrapping (as AEAD associated data here), so a wrapped
- * DEK copied onto another environment's record cannot be opened there.
+ * The environment id is bound into every wrapping, so a wrapped DEK copied onto another
+ * environment's record cannot be opened there: as AEAD associated data under the provider
+ * key, and inside the RSA-OAEP plaintext (DEK ‖ environment id) under a tenant key, since not
+ * every HSM takes an OAEP label.
  */
 const VERSION = 'kw1';
 const PART = /^[A-Za-z0-9_.-]{1,128}$/;
 const PAYLOAD = /^[A-Za-z0-9_-]+$/;
 
 export const PROVIDER_ALG = 'A256GCM';
+const TENANT_ALG: Record<OaepHash, string> = { sha256: 'RSA-OAEP-256', sha1: 'RSA-OAEP-1' };
+const HASH_OF_ALG = new Map<string, OaepHash>(Object.entries(TENANT_ALG).map(([hash, alg]) => [alg, hash as OaepHash]));
 export const DEK_BYTES = 32;
 
 export interface WrappedKey {
@@ -60,8 +66,50 @@ export function wrappedKeyRef(wrapped: string): string {
   return parseWrappedKey(wrapped).keyRef;
 }
 
-export async function unwrapDek(vault: Vault, wrapped: string, environmentId: string): Promise<Buffer> {
+/** The public half of a tenant key: enough to wrap, never to unwrap. */
+export interface TenantWrappingKey {
+  thumbprint: string;
+  publicKeyPem: string;
+}
+
+export function wrapDekWithTenantKey(key: TenantWrappingKey, hash: OaepHash, dek: Buffer, environmentId: string): string {
+  if (dek.length !== DEK_BYTES) throw new RangeError('A DEK is 256 bits.');
+  const plaintext = Buffer.concat([dek, Buffer.from(environmentId, 'utf8')]);
+  try {
+    const payload = publicEncrypt({ key: key.publicKeyPem, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: hash }, plaintext);
+    return formatWrappedKey({ keyRef: key.thumbprint, alg: TENANT_ALG[hash], payload });
+  } finally {
+    plaintext.fill(0);
+  }
+}
+
+/** Which key a wrapped DEK is under, and whether that is a tenant key (for idempotent rewraps). */
+export function describeWrappedKey(wrapped: string): { keyRef: string; tenant: boolean } {
   const w = parseWrappedKey(wrapped);
+  return { keyRef: w.keyRef, tenant: HASH_OF_ALG.has(w.alg) };
+}
+
+const unwrapFailure = () => new KeywardError('INTERNAL', 'A data key could not be unwrapped.');
+
+/**
+ * Unwraps a DEK for `environmentId`. A DEK under a tenant key is opened in the vault with the
+ * private key held under `tenantKeyHandle` (the key record's id).
+ */
+export async function unwrapDek(vault: Vault, wrapped: string, environmentId: string, tenantKeyHandle: string | null = null): Promise<Buffer> {
+  const w = parseWrappedKey(wrapped);
+  const hash = HASH_OF_ALG.get(w.alg);
+  if (hash !== undefined) {
+    if (tenantKeyHandle === null) throw unwrapFailure();
+    const plaintext = await vault.decryptWithPrivateKey(tenantKeyHandle, w.payload, hash);
+    try {
+      const bound = Buffer.from(environmentId, 'utf8');
+      const tail = plaintext.subarray(DEK_BYTES);
+      if (plaintext.length !== DEK_BYTES + bound.length || !timingSafeEqual(tail, bound)) throw unwrapFailure();
+      return Buffer.from(plaintext.subarray(0, DEK_BYTES));
+    } finally {
+      plaintext.fill(0);
+    }
+  }
   if (w.alg !== PROVIDER_ALG) throw new KeywardError('INTERNAL', `A stored data key uses ${w.alg}, which this server cannot unwrap.`);
   const dek = await vault.openWithProviderKey(
     { keyId: w.keyRef, alg: w.alg, sealed: w.payload },

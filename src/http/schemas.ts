@@ -127,3 +127,103 @@ export const RowParams = closed({ envId: Id, table: Type.String({ pattern: IDENT
 
 export const ClockBody = closed({ advanceSeconds: Type.Number({ minimum: 0, maximum: 10 * 365 * 24 * 3600 }) });
 export const ClockAnswer = closed({ now: Time });
+
+// ---- Keys, encryption, operations, audit ----
+
+const Base64File = Type.String({
+  minLength: 4,
+  maxLength: 200_000,
+  pattern: '^[A-Za-z0-9+/]+={0,2}$',
+  description: 'The key file, standard base64.',
+});
+const Password = Type.String({ minLength: 1, maxLength: 1024 });
+
+export const Key = closed({
+  id: Id,
+  tenantId: Id,
+  region: Type.String(),
+  name: Type.String(),
+  state: Type.Union(['Available', 'Installing', 'Active', 'Locked', 'Failed'].map((s) => Type.Literal(s))),
+  source: Type.Union(['generated', 'pfx', 'byok'].map((s) => Type.Literal(s))),
+  thumbprint: Type.String({ description: 'SHA-256 of the SubjectPublicKeyInfo, hex' }),
+  keySize: Type.Integer(),
+  createdAt: Time,
+  activatedAt: Type.Union([Time, Type.Null()]),
+  lockedAt: Type.Union([Time, Type.Null()]),
+  failureReason: Type.Union([Type.String(), Type.Null()]),
+});
+export const KeyList = closed({ items: Type.Array(Key) });
+export const KeyParams = closed({ tenantId: Id, keyId: Id });
+export const RegionQuery = closed({ region: Region });
+export const OptionalRegionQuery = closed({ region: Type.Optional(Region) });
+
+export const Operation = closed({
+  id: Id,
+  type: Type.String(),
+  status: Type.Union([Type.Literal('running'), Type.Literal('succeeded'), Type.Literal('failed')]),
+  progress: closed({ done: Type.Integer(), total: Type.Integer() }),
+  error: Type.Union([closed({ code: Type.String(), detail: Type.String() }), Type.Null()]),
+  createdAt: Time,
+  finishedAt: Type.Union([Time, Type.Null()]),
+});
+export const OperationAnswer = closed({ operation: Operation });
+export const OperationParams = closed({ operationId: Id });
+
+export const GenerateKeyBody = closed({
+  region: Region,
+  name: Name,
+  password: Type.String({ minLength: 8, maxLength: 1024, description: 'Protects the .pfx; never stored.' }),
+  acknowledgeRisk: Type.Boolean(),
+  keySize: Type.Optional(Type.Union([Type.Literal(2048), Type.Literal(3072), Type.Literal(4096)])),
+});
+export type GenerateKeyBody = Static<typeof GenerateKeyBody>;
+export const GeneratedKey = closed({
+  key: Key,
+  pfx: Type.String({ description: 'The .pfx, base64: handed out this once.' }),
+  operation: Type.Union([Operation, Type.Null()]),
+});
+
+export const UploadKeyBody = closed({
+  region: Region,
+  name: Name,
+  format: Type.Union([Type.Literal('pfx'), Type.Literal('byok')]),
+  file: Base64File,
+  password: Type.Optional(Password),
+  acknowledgeRisk: Type.Boolean(),
+});
+export type UploadKeyBody = Static<typeof UploadKeyBody>;
+export const UploadedKey = closed({ key: Key, operation: Type.Union([Operation, Type.Null()]) });
+
+export const ExchangeKeyAnswer = closed({ kid: Type.String(), publicKeyPem: Type.String(), expiresAt: Time });
+export const AcknowledgeRiskBody = closed({ acknowledgeRisk: Type.Boolean() });
+export const LockChallenge = closed({ text: Type.String() });
+export const LockBody = closed({ region: Region, file: Base64File, password: Password, confirmation: Type.String({ maxLength: 1000 }) });
+export type LockBody = Static<typeof LockBody>;
+export const UnlockKeyBody = closed({ file: Base64File, password: Password });
+export type UnlockKeyBody = Static<typeof UnlockKeyBody>;
+
+export const ApplyTenantKeyBody = closed({ acknowledgeDowntime: Type.Boolean() });
+export const ReturnToProviderBody = closed({ confirmation: Type.Optional(Type.String({ maxLength: 1000 })) });
+export const EmptyBody = closed({});
+
+export const AuditItem = closed({
+  seq: Type.Integer(),
+  at: Time,
+  actor: Type.String(),
+  action: Type.String(),
+  target: Type.String(),
+  outcome: Type.String(),
+  detail: Type.Union([Type.String(), Type.Null()]),
+  hash: Type.String(),
+});
+export const AuditList = closed({ items: Type.Array(AuditItem) });
+export const AuditVerdict = closed({
+  ok: Type.Boolean(),
+  entries: Type.Integer(),
+  brokenAtSeq: Type.Optional(Type.Integer()),
+  reason: Type.Optional(Type.String()),
+});
+export const AuditQuery = closed({
+  afterSeq: Type.Optional(Type.String({ pattern: '^[0-9]{1,12}$' })),
+  limit: Type.Optional(Type.String({ pattern: '^[1-9][0-9]{0,3}$' })),
+});

@@ -1,6 +1,8 @@
 import { isCmkEligible, type Environment } from '../domain/environment.js';
 import type { User } from '../domain/principal.js';
 import type { Tenant } from '../domain/tenant.js';
+import type { TenantKey } from '../domain/tenant-key.js';
+import type { Operation } from '../domain/operation.js';
 
 /** Domain objects as the API shows them: ISO times, nothing internal (no wrapped keys). */
 export const tenantView = (t: Tenant) => ({
@@ -25,3 +27,28 @@ export const environmentView = (e: Environment, tenant: Tenant) => ({
 });
 
 export const createdUserView = (u: User, token: string) => ({ id: u.id, email: u.email, roles: u.roles, token });
+
+export const keyView = (k: TenantKey) => ({
+  id: k.id,
+  tenantId: k.tenantId,
+  region: k.region,
+  name: k.name,
+  state: k.state,
+  source: k.source,
+  thumbprint: k.thumbprint,
+  keySize: k.keySize,
+  createdAt: k.createdAt.toISOString(),
+  activatedAt: k.activatedAt?.toISOString() ?? null,
+  lockedAt: k.lockedAt?.toISOString() ?? null,
+  failureReason: k.failureReason,
+});
+
+export const operationView = (op: Operation) => ({
+  id: op.id,
+  type: op.type,
+  status: op.status,
+  progress: op.progress,
+  error: op.error,
+  createdAt: op.createdAt.toISOString(),
+  finishedAt: op.finishedAt?.toISOString() ?? null,
+});

@@ -23,6 +23,10 @@ const schema = z.object({
   KEYWARD_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   KEYWARD_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(256 * 1024 * 1024).default(8 * 1024 * 1024),
   KEYWARD_OPEN_ENVIRONMENTS: z.coerce.number().int().min(1).max(100_000).default(256),
+  KEYWARD_SMTP_URL: z.string().regex(/^smtps?:\/\/[^\s]+$/, 'must be smtp://host:port or smtps://host:port').optional(),
+  KEYWARD_MAIL_FROM: z.string().min(3).max(254).default('keyward@localhost'),
+  KEYWARD_PFX_ITERATIONS: z.coerce.number().int().min(1).max(1_000_000).default(600_000),
+  KEYWARD_INSTANCE_ID: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/).optional(),
 });
 
 export interface Config {
@@ -37,6 +41,10 @@ export interface Config {
   logLevel: string;
   bodyLimitBytes: number;
   openEnvironments: number;
+  mail: { smtpUrl: string | undefined; from: string };
+  pfxIterations: number;
+  /** Names this process in operation leases (defaults to host and pid). */
+  instanceId: string | undefined;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -66,5 +74,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel: c.KEYWARD_LOG_LEVEL,
     bodyLimitBytes: c.KEYWARD_BODY_LIMIT_BYTES,
     openEnvironments: c.KEYWARD_OPEN_ENVIRONMENTS,
+    mail: { smtpUrl: c.KEYWARD_SMTP_URL, from: c.KEYWARD_MAIL_FROM },
+    pfxIterations: c.KEYWARD_PFX_ITERATIONS,
+    instanceId: c.KEYWARD_INSTANCE_ID,
   };
 }

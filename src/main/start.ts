@@ -32,6 +32,7 @@ async function main(): Promise<void> {
   process.on('SIGINT', () => stop('SIGINT'));
 
   await app.listen({ host: config.host, port: config.port });
+  keyward.startBackground();
 }
 
 main().catch((error: unknown) => {

@@ -1,17 +1,24 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { AppDeps } from '../app/deps.js';
 import { bootstrapOperator, type OperatorBootstrap } from '../app/bootstrap-operator.js';
+import { evictUnusableHandles } from '../app/evict-unusable-handles.js';
 import { DevClock } from '../adapters/clock/dev-clock.js';
 import { systemClock } from '../adapters/clock/system-clock.js';
 import { randomIds } from '../adapters/random-ids.js';
 import { openStore } from '../adapters/store/open-store.js';
-import { loadOrCreateMasterKey } from '../adapters/vault/master-key.js';
-import { SoftwareVault } from '../adapters/vault/software-vault.js';
 import { SqliteCipherDataPlane } from '../adapters/dataplane/sqlite-cipher-data-plane.js';
+import { OutboxMailer } from '../adapters/mail/outbox-mailer.js';
+import { SmtpMailer } from '../adapters/mail/smtp-mailer.js';
+import { OperationRunner } from '../jobs/operation-runner.js';
+import { NotificationDispatcher } from '../jobs/notification-dispatcher.js';
+import { operationHandlers } from '../jobs/handlers/index.js';
 import { buildServer } from '../http/build-server.js';
+import type { Vault } from '../ports/vault.js';
 import type { Config } from './config.js';
+import { openVault } from './open-vault.js';
 
 export interface RunningKeyward {
   app: FastifyInstance;
@@ -20,33 +27,45 @@ export interface RunningKeyward {
   /** Where a newly made operator token was written, if one was made. */
   operatorTokenFile: string | undefined;
   warnings: string[];
+  /** Starts the background work (operations, notifications, handle sweeps). */
+  startBackground(): void;
   close(): Promise<void>;
 }
 
 export const VERSION = '0.1.0';
+const HANDLE_SWEEP_MS = 1_000;
+
+type Closer = () => Promise<void> | void;
 
 /** Wires the adapters for a config and returns a server ready to listen. */
 export async function assemble(config: Config): Promise<RunningKeyward> {
   mkdirSync(config.dataDir, { recursive: true, mode: 0o700 });
   const warnings: string[] = [];
   const store = await openStore(config.database);
-  const closers: (() => Promise<void> | void)[] = [() => store.close()];
+  const closers: Closer[] = [() => store.close()];
   try {
-    const master = loadOrCreateMasterKey(config.masterKeyFile.path, config.masterKeyFile.mayCreate);
-    if (master.warning) warnings.push(master.warning);
-    const vault = new SoftwareVault(master.key, store.settings, () => randomIds.next('pk'));
-    master.key.fill(0);
-    await vault.init();
+    const vault: Vault = await openVault(config, store, warnings);
     closers.unshift(() => vault.close());
 
-    const dataPlane = new SqliteCipherDataPlane({
-      directory: join(config.dataDir, 'environments'),
-      maxOpenHandles: config.openEnvironments,
-    });
+    const dataPlane = new SqliteCipherDataPlane({ directory: join(config.dataDir, 'environments'), maxOpenHandles: config.openEnvironments });
     closers.unshift(() => dataPlane.close());
 
-    const devClock = config.devClock ? new DevClock(systemClock) : undefined;
-    const deps: AppDeps = { store, vault, dataPlane, clock: devClock ?? systemClock, ids: randomIds };
+    const devClock = config.devClock ? new DevClock(systemClock, store.settings) : undefined;
+    await devClock?.refresh();
+    const clock = devClock ?? systemClock;
+    const owner = config.instanceId ?? `${hostname()}:${process.pid}:${randomIds.next('run').slice(4, 12)}`;
+
+    let runner: OperationRunner | undefined;
+    let dispatcher: NotificationDispatcher | undefined;
+    const deps: AppDeps = {
+      store,
+      vault,
+      dataPlane,
+      clock,
+      ids: randomIds,
+      kick: { operations: () => runner?.kick(), notifications: () => dispatcher?.kick() },
+      keyFiles: { pfxIterations: config.pfxIterations },
+    };
 
     const operator = await bootstrapOperator(store, config.operatorToken);
     let operatorTokenFile: string | undefined;
@@ -57,15 +76,36 @@ export async function assemble(config: Config): Promise<RunningKeyward> {
 
     const app = await buildServer(deps, { logLevel: config.logLevel, bodyLimitBytes: config.bodyLimitBytes, devClock, version: VERSION });
     closers.unshift(() => app.close());
-    return { app, deps, operator, operatorTokenFile, warnings, close: () => closeAll(closers) };
+    const log = (event: object) => app.log.warn(event, 'background');
+
+    const startBackground = () => {
+      // Leases and retry backoff run on real time: moving the dev clock must not expire them.
+      runner = new OperationRunner({ store, handlers: operationHandlers(deps), leaseClock: systemClock, finishClock: clock, owner, log });
+      dispatcher = new NotificationDispatcher({ store, mailer: mailerFor(config), from: config.mail.from, clock: systemClock, log });
+      const sweep = setInterval(() => {
+        void devClock?.refresh().catch(() => undefined);
+        void evictUnusableHandles(deps).catch((error: unknown) => log({ sweep: String(error) }));
+      }, HANDLE_SWEEP_MS);
+      sweep.unref();
+      // Stop taking work before the server closes: in-flight operations finish or are taken over.
+      closers.unshift(() => clearInterval(sweep), () => runner?.stop(), () => dispatcher?.stop());
+      runner.start();
+      dispatcher.start();
+    };
+    return { app, deps, operator, operatorTokenFile, warnings, startBackground, close: () => closeAll(closers) };
   } catch (error) {
     await closeAll(closers);
     throw error;
   }
 }
 
-/** Closes in order (server first, so in-flight requests finish before the stores go away). */
-async function closeAll(closers: (() => Promise<void> | void)[]): Promise<void> {
+function mailerFor(config: Config) {
+  return config.mail.smtpUrl ? new SmtpMailer(config.mail.smtpUrl) : new OutboxMailer({ dataDir: config.dataDir });
+}
+
+
+/** Closes in order (background first, then the server, so in-flight requests finish before the stores go away). */
+async function closeAll(closers: Closer[]): Promise<void> {
   for (const close of closers) {
     try {
       await close();

@@ -42,6 +42,8 @@ export interface DataPlane {
    * NOT_FOUND when the environment has no database.
    */
   use<T>(environmentId: string, loadDek: DekLoader, work: (db: EnvironmentDatabase) => T): Promise<T>;
+  /** Environments with an open handle in this process (their keys are in memory). */
+  openEnvironmentIds(): string[];
   /** Closes the open handle, if any, so no key of it stays in this process. */
   evict(environmentId: string): void;
   /** Closes and removes every file of the environment. */

@@ -86,6 +86,8 @@ export interface SettingRepo {
   get(name: string): Promise<string | undefined>;
   /** Writes only if absent; returns the value now stored (first writer wins across instances). */
   putIfAbsent(name: string, value: string): Promise<string>;
+  /** Writes or overwrites (for values that change, like the dev clock's offset). */
+  put(name: string, value: string): Promise<void>;
   /** Deletes so that no copy stays readable in the store's files (see setting-repo.ts). */
   erase(name: string): Promise<void>;
 }

@@ -6,7 +6,7 @@ import { constants, createCipheriv, createPublicKey, publicEncrypt, randomBytes,
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, test } from 'vitest';
 import { isKeywardError } from '../../src/domain/errors.js';
-import { generatePfx, issueKeyExchangeKey, readByok, readPfx, type ReadByokInput } from '../../src/crypto/key-files/index.js';
+import { generatePfx, issueKeyExchangeKey, kekRecordOf, readByok, readPfx, type ReadByokInput } from '../../src/crypto/key-files/index.js';
 import { encodeDer, explicitNode, integerNode, octetStringNode, oidNode, sequenceNode } from '../../src/crypto/key-files/forge-bridge.js';
 import { assemblePfx, shroudedKeyBag } from '../../src/crypto/key-files/pfx-assemble.js';
 import { computePkcs12Mac, macDataNode } from '../../src/crypto/key-files/pkcs12-mac.js';
@@ -229,12 +229,12 @@ describe('fuzz', () => {
     const ciphertext = opensslByokCiphertext(ws, { targetKey: target, kekPublicPem: kek.publicKeyPem, kid: kek.kid });
     const seed = Buffer.from(byokJson(kek.kid, ciphertext.toString('base64url')));
     const input: ReadByokInput = {
-      keks: new Map([[kek.kid, { privateKey: kek.privateKey, expiresAt: kek.expiresAt, tenantId: 't', region: 'r' }]]),
+      keks: new Map([[kek.kid, kekRecordOf({ privateKey: kek.privateKey, expiresAt: kek.expiresAt, tenantId: 't', region: 'r' })]]),
       tenantId: 't',
       region: 'r',
       now,
     };
-    expect(readByok(seed, input).keySize).toBe(2048);
+    expect((await readByok(seed, input)).keySize).toBe(2048);
 
     // Four layers: raw bytes of the JSON; bytes of the decoded ciphertext (to reach the RSA and
     // AES-KWP steps past the JSON and base64 checks); the PKCS#8 key inside a valid wrapping (to
@@ -251,7 +251,7 @@ describe('fuzz', () => {
       else document[name] = value;
       return Buffer.from(JSON.stringify(document));
     });
-    const targetPkcs8 = readByok(seed, input).privateKey.export({ type: 'pkcs8', format: 'der' });
+    const targetPkcs8 = (await readByok(seed, input)).privateKey.export({ type: 'pkcs8', format: 'der' });
     const kekPublic = createPublicKey(kek.publicKeyPem);
     const inKey = fc
       .array(mutation, { minLength: 1, maxLength: 3 })

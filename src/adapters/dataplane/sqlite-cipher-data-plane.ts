@@ -80,6 +80,10 @@ export class SqliteCipherDataPlane implements DataPlane {
     return this.handles.size;
   }
 
+  openEnvironmentIds(): string[] {
+    return [...this.handles.keys()];
+  }
+
   /**
    * The file is claimed with an exclusive create first, so two creates of one id cannot both
    * succeed; the new handle stays open (and cached) because the first table usually follows.

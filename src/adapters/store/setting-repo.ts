@@ -24,6 +24,14 @@ export function settingRepo(db: Executor): SettingRepo {
       return stored;
     },
 
+    async put(name, value) {
+      await db()
+        .insertInto('settings')
+        .values({ name, value })
+        .onConflict((oc) => oc.column('name').doUpdateSet({ value }))
+        .execute();
+    },
+
     async erase(name) {
       await db().deleteFrom('settings').where('name', '=', name).execute();
       // The deleted row must not survive in the files either: SQLite zeroes it (secure_delete)

@@ -15,17 +15,37 @@ import { acceptRsaPrivateKey, type KeyFileKey } from './accepted-rsa-key.js';
 import { invalidInput, invalidKeyFile } from './key-file-errors.js';
 import { MAX_BYOK_BYTES } from './key-file-limits.js';
 
-/** What the caller knows about a KEK it issued (see key-exchange-key.ts). */
+/**
+ * What the caller knows about a KEK it issued. The KEK's private half stays wherever the caller
+ * keeps it (the vault): the reader only asks it to do the RSA-OAEP step (`decryptHead`).
+ */
 export interface KekRecord {
-  privateKey: KeyObject;
   expiresAt: Date;
   tenantId: string;
   region: string;
+  /** The KEK's modulus size: the length of the RSA part of the ciphertext. */
+  modulusBits: number;
+  /** RSA-OAEP (SHA-1, MGF1-SHA-1, empty label) decryption with the KEK's private half. */
+  decryptHead(head: Buffer): Promise<Buffer>;
 }
 
+/** A KekRecord over a private key held in this process (tests, tools). */
+export function kekRecordOf(kek: { privateKey: KeyObject; expiresAt: Date; tenantId: string; region: string }): KekRecord {
+  return {
+    expiresAt: kek.expiresAt,
+    tenantId: kek.tenantId,
+    region: kek.region,
+    modulusBits: kek.privateKey.asymmetricKeyDetails?.modulusLength ?? 0,
+    decryptHead: (head) =>
+      Promise.resolve(privateDecrypt({ key: kek.privateKey, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha1' }, head)),
+  };
+}
+
+/** KEKs by kid: a Map (a kid like "__proto__" is just an unknown kid), or a lookup. */
+export type KekLookup = ReadonlyMap<string, KekRecord> | ((kid: string) => Promise<KekRecord | undefined>);
+
 export interface ReadByokInput {
-  /** KEKs by kid. A Map, so a kid like "__proto__" is just an unknown kid. */
-  keks: ReadonlyMap<string, KekRecord>;
+  keks: KekLookup;
   tenantId: string;
   region: string;
   now: Date;
@@ -100,8 +120,8 @@ function readEnvelope(json: Json): ByokEnvelope {
   return { kid, ciphertext: Buffer.from(unpadded, 'base64url') };
 }
 
-function findKek(kid: string, input: ReadByokInput): KekRecord {
-  const kek = input.keks.get(kid);
+async function findKek(kid: string, input: ReadByokInput): Promise<KekRecord> {
+  const kek = typeof input.keks === 'function' ? await input.keks(kid) : input.keks.get(kid);
   if (kek === undefined || kek.tenantId !== input.tenantId || kek.region !== input.region) {
     const named = SHOWABLE_KID.test(kid) ? ` (${kid})` : '';
     throw invalidKeyFile(
@@ -126,8 +146,8 @@ function cannotUnwrap(): never {
 }
 
 /** The PKCS#8 DER inside, or a thrown INVALID_KEY_FILE. */
-function unwrap(ciphertext: Buffer, kek: KeyObject): Buffer {
-  const rsaBytes = Math.ceil((kek.asymmetricKeyDetails?.modulusLength ?? 0) / 8);
+async function unwrap(ciphertext: Buffer, kek: KekRecord): Promise<Buffer> {
+  const rsaBytes = Math.ceil(kek.modulusBits / 8);
   const wrappedBytes = ciphertext.length - rsaBytes;
   // AES-KWP output is a multiple of 8 bytes and at least 16.
   if (rsaBytes === 0 || wrappedBytes < 16 || wrappedBytes % 8 !== 0) {
@@ -135,10 +155,7 @@ function unwrap(ciphertext: Buffer, kek: KeyObject): Buffer {
   }
   let aesKey: Buffer;
   try {
-    aesKey = privateDecrypt(
-      { key: kek, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha1' },
-      ciphertext.subarray(0, rsaBytes),
-    );
+    aesKey = await kek.decryptHead(ciphertext.subarray(0, rsaBytes));
   } catch {
     return cannotUnwrap();
   }
@@ -158,7 +175,7 @@ function unwrap(ciphertext: Buffer, kek: KeyObject): Buffer {
  * Opens a .byok made for one of `keks`, for the expected tenant and region, at `now`.
  * Throws KeywardError INVALID_KEY_FILE (nothing else) when the file cannot be used.
  */
-export function readByok(file: Uint8Array | string, input: ReadByokInput): KeyFileKey {
+export async function readByok(file: Uint8Array | string, input: ReadByokInput): Promise<KeyFileKey> {
   if (!(input.now instanceof Date) || Number.isNaN(input.now.getTime())) throw invalidInput('`now` is not a valid date.');
   const size = typeof file === 'string' ? Buffer.byteLength(file, 'utf8') : file.byteLength;
   if (size === 0) throw invalidKeyFile(`${SOURCE} is empty.`);
@@ -167,8 +184,8 @@ export function readByok(file: Uint8Array | string, input: ReadByokInput): KeyFi
   }
   try {
     const envelope = readEnvelope(parseJson(file));
-    const kek = findKek(envelope.kid, input);
-    const pkcs8 = unwrap(envelope.ciphertext, kek.privateKey);
+    const kek = await findKek(envelope.kid, input);
+    const pkcs8 = await unwrap(envelope.ciphertext, kek);
     try {
       return acceptRsaPrivateKey(pkcs8, SOURCE);
     } finally {

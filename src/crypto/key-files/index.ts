@@ -3,7 +3,7 @@
  * keys. Pure: no file system, no environment, no clock (time is a `now` argument).
  */
 export type { KeyFileKey } from './accepted-rsa-key.js';
-export { readByok, type KekRecord, type ReadByokInput } from './byok.js';
+export { kekRecordOf, readByok, type KekLookup, type KekRecord, type ReadByokInput } from './byok.js';
 export { issueKeyExchangeKey, keyExchangeKeyId, type IssueKeyExchangeKeyInput, type KeyExchangeKey } from './key-exchange-key.js';
 export {
   ACCEPTED_RSA_SIZES,

@@ -44,9 +44,9 @@ export function systemRoutes(app: FastifyInstance, deps: SystemRouteDeps): void 
   app.post<{ Body: { advanceSeconds: number } }>(
     '/v1/dev/clock',
     { schema: { tags: ['dev'], summary: 'Move the dev clock forward (operator)', body: ClockBody, response: { 200: ClockAnswer } } },
-    (request) => {
+    async (request) => {
       authorize(principalOf(request), 'dev.clock', {});
-      return { now: devClock.advance(request.body.advanceSeconds).toISOString() };
+      return { now: (await devClock.advance(request.body.advanceSeconds)).toISOString() };
     },
   );
 }

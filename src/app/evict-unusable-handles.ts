@@ -1,0 +1,18 @@
+import type { AppDeps } from './deps.js';
+
+/**
+ * Drops this process's open handles (and so the DEKs inside them) of environments that are no
+ * longer `ready` or `updating`: locked, locking, deleted. The instance that runs a lock evicts
+ * at once; every other instance sharing the store catches up here, on a short timer.
+ */
+export async function evictUnusableHandles(deps: Pick<AppDeps, 'store' | 'dataPlane'>): Promise<number> {
+  let evicted = 0;
+  for (const id of deps.dataPlane.openEnvironmentIds()) {
+    const env = await deps.store.environments.get(id);
+    const status = env?.encryption.status;
+    if (status === 'ready' || status === 'updating' || status === 'unlocking') continue;
+    deps.dataPlane.evict(id);
+    evicted++;
+  }
+  return evicted;
+}

@@ -1,0 +1,25 @@
+import { verifyAuditChain } from '../domain/audit-chain.js';
+import type { Principal } from '../domain/principal.js';
+import type { AuditEntry } from '../ports/audit-store.js';
+import type { AppDeps } from './deps.js';
+import { loadTenantFor } from './load.js';
+
+const PAGE = 1000;
+
+export async function listAudit(deps: AppDeps, actor: Principal, tenantId: string, page: { afterSeq?: number; limit: number }): Promise<AuditEntry[]> {
+  await loadTenantFor(deps.store, actor, tenantId, 'audit.read');
+  return deps.store.audit.list(tenantId, page);
+}
+
+/** Reads the tenant's whole chain and checks every link and the stored head. */
+export async function verifyAudit(deps: AppDeps, actor: Principal, tenantId: string): Promise<{ ok: boolean; entries: number; brokenAtSeq?: number; reason?: string }> {
+  await loadTenantFor(deps.store, actor, tenantId, 'audit.read');
+  const entries: AuditEntry[] = [];
+  for (;;) {
+    const next = await deps.store.audit.list(tenantId, { afterSeq: entries.at(-1)?.seq ?? 0, limit: PAGE });
+    entries.push(...next);
+    if (next.length < PAGE) break;
+  }
+  const verdict = verifyAuditChain(entries, await deps.store.audit.head(tenantId));
+  return verdict.ok ? { ok: true, entries: entries.length } : { ok: false, entries: entries.length, brokenAtSeq: verdict.brokenAtSeq, reason: verdict.reason };
+}

@@ -1,0 +1,91 @@
+import type { FastifyInstance } from 'fastify';
+import type { AppDeps } from '../../app/deps.js';
+import { listKeys } from '../../app/keys/list-keys.js';
+import { generateKey } from '../../app/keys/generate-key.js';
+import { uploadKey } from '../../app/keys/upload-key.js';
+import { currentExchangeKey } from '../../app/keys/exchange-key.js';
+import { activateKey } from '../../app/keys/activate-key.js';
+import { lockChallenge } from '../../app/keys/lock-challenge.js';
+import { lockTenant } from '../../app/keys/lock-tenant.js';
+import { unlockKey } from '../../app/keys/unlock-key.js';
+import { principalOf } from '../auth.js';
+import {
+  AcknowledgeRiskBody, ExchangeKeyAnswer, GeneratedKey, GenerateKeyBody, KeyList, KeyParams, LockBody, LockChallenge,
+  OperationAnswer, OptionalRegionQuery, RegionQuery, TenantParams, UnlockKeyBody, UploadedKey, UploadKeyBody,
+} from '../schemas.js';
+import { keyView, operationView } from '../views.js';
+
+type Tenant = { Params: { tenantId: string } };
+type KeyRoute = { Params: { tenantId: string; keyId: string } };
+const tags = ['keys'];
+const file = (base64: string) => Buffer.from(base64, 'base64');
+
+/** API.md "Keys": tenant admins manage their tenant's keys (R3–R15). */
+export function keyRoutes(app: FastifyInstance, deps: AppDeps): void {
+  app.get<Tenant & { Querystring: { region?: string } }>(
+    '/v1/tenants/:tenantId/keys',
+    { schema: { tags, summary: "The tenant's keys (Deleted ones left out)", params: TenantParams, querystring: OptionalRegionQuery, response: { 200: KeyList } } },
+    async (request) => ({ items: (await listKeys(deps, principalOf(request), request.params.tenantId, request.query.region)).map(keyView) }),
+  );
+
+  app.post<Tenant & { Body: GenerateKeyBody }>(
+    '/v1/tenants/:tenantId/keys/generate',
+    { schema: { tags, summary: 'Generate a key; answers its .pfx once (R4, R6)', params: TenantParams, body: GenerateKeyBody, response: { 201: GeneratedKey } } },
+    async (request, reply) => {
+      const { key, pfx, operation } = await generateKey(deps, principalOf(request), request.params.tenantId, request.body);
+      return reply.status(201).send({ key: keyView(key), pfx: pfx.toString('base64'), operation: operation && operationView(operation) });
+    },
+  );
+
+  app.get<Tenant & { Querystring: { region: string } }>(
+    '/v1/tenants/:tenantId/byok-exchange-key',
+    { schema: { tags, summary: 'The key-exchange key a .byok must be wrapped for', params: TenantParams, querystring: RegionQuery, response: { 200: ExchangeKeyAnswer } } },
+    async (request) => {
+      const kek = await currentExchangeKey(deps, principalOf(request), request.params.tenantId, request.query.region);
+      return { kid: kek.id, publicKeyPem: kek.publicKeyPem, expiresAt: kek.expiresAt.toISOString() };
+    },
+  );
+
+  app.post<Tenant & { Body: UploadKeyBody }>(
+    '/v1/tenants/:tenantId/keys/upload',
+    { schema: { tags, summary: 'Upload a .pfx (with its password) or a .byok (R5, R6)', params: TenantParams, body: UploadKeyBody, response: { 201: UploadedKey } } },
+    async (request, reply) => {
+      const { password, ...body } = request.body;
+      const { key, operation } = await uploadKey(deps, principalOf(request), request.params.tenantId, { ...body, file: file(body.file), ...(password !== undefined ? { password } : {}) });
+      return reply.status(201).send({ key: keyView(key), operation: operation && operationView(operation) });
+    },
+  );
+
+  app.post<KeyRoute & { Body: { acknowledgeRisk: boolean } }>(
+    '/v1/tenants/:tenantId/keys/:keyId/activate',
+    { schema: { tags, summary: 'Activate a key: rewraps the region’s DEKs, no downtime (R7, R8)', params: KeyParams, body: AcknowledgeRiskBody, response: { 202: OperationAnswer } } },
+    async (request, reply) => {
+      const { operation } = await activateKey(deps, principalOf(request), request.params.tenantId, request.params.keyId, request.body.acknowledgeRisk);
+      return reply.status(202).send({ operation: operationView(operation) });
+    },
+  );
+
+  app.get<Tenant & { Querystring: { region: string } }>(
+    '/v1/tenants/:tenantId/lock-challenge',
+    { schema: { tags, summary: 'The text to type back to lock a region (R13)', params: TenantParams, querystring: RegionQuery, response: { 200: LockChallenge } } },
+    async (request) => lockChallenge(deps, principalOf(request), request.params.tenantId, request.query.region),
+  );
+
+  app.post<Tenant & { Body: LockBody }>(
+    '/v1/tenants/:tenantId/lock',
+    { schema: { tags, summary: 'Lock the region’s tenant-key environments (R13)', params: TenantParams, body: LockBody, response: { 202: OperationAnswer } } },
+    async (request, reply) => {
+      const { operation } = await lockTenant(deps, principalOf(request), request.params.tenantId, { ...request.body, file: file(request.body.file) });
+      return reply.status(202).send({ operation: operationView(operation) });
+    },
+  );
+
+  app.post<KeyRoute & { Body: UnlockKeyBody }>(
+    '/v1/tenants/:tenantId/keys/:keyId/unlock',
+    { schema: { tags, summary: 'Bring back the key that locked the tenant (R15)', params: KeyParams, body: UnlockKeyBody, response: { 202: OperationAnswer } } },
+    async (request, reply) => {
+      const { operation } = await unlockKey(deps, principalOf(request), request.params.tenantId, request.params.keyId, { ...request.body, file: file(request.body.file) });
+      return reply.status(202).send({ operation: operationView(operation) });
+    },
+  );
+}

@@ -1,0 +1,27 @@
+import type { Environment } from '../../domain/environment.js';
+import type { TenantKey } from '../../domain/tenant-key.js';
+import { unwrapDek, wrapDekWithProviderKey, wrapDekWithTenantKey } from '../../crypto/envelope.js';
+import type { ProtectionChange } from '../../ports/store.js';
+import type { Vault } from '../../ports/vault.js';
+
+/** Where a DEK is going: under a tenant key, or back under the provider key. */
+export type Protector = { kind: 'tenant'; key: TenantKey } | { kind: 'provider' };
+
+/**
+ * The DEK of `env`, unwrapped with whatever protects it now and wrapped for `to`. The DEK
+ * itself never changes, so the data stays readable throughout (R7's "no downtime"); the
+ * plaintext DEK lives only for the length of this call.
+ */
+export async function rewrapFor(vault: Vault, env: Environment, to: Protector, status: ProtectionChange['status']): Promise<ProtectionChange> {
+  const dek = await unwrapDek(vault, env.wrappedDek, env.id, env.encryption.keyId);
+  try {
+    if (to.kind === 'provider') {
+      return { wrappedDek: await wrapDekWithProviderKey(vault, dek, env.id), mode: 'provider', keyId: null, status };
+    }
+    const hash = vault.oaepHashes[0];
+    if (!hash) throw new Error('The vault decrypts with no RSA-OAEP hash.');
+    return { wrappedDek: wrapDekWithTenantKey(to.key, hash, dek, env.id), mode: 'tenant', keyId: to.key.id, status };
+  } finally {
+    dek.fill(0);
+  }
+}
