@@ -36,15 +36,30 @@ function assertRowId(id: unknown): asserts id is string {
 export class SqliteEnvironmentDatabase implements EnvironmentDatabase {
   private readonly tables = new Map<string, TableCodec>();
   private readonly statements = new LruCache<string, Statement>(STATEMENT_CACHE_SIZE, () => undefined);
+  /** The schema version the table cache was read at; -1 forces a read. */
+  private schemaVersion = -1;
 
   /** Takes ownership of `handle`: `close()` closes it. */
   constructor(readonly handle: Database.Database) {
     handle.exec(CREATE_META);
-    const rows = handle.prepare(`SELECT definition FROM ${META_TABLE}`).pluck().all() as string[];
+    this.refreshTables();
+  }
+
+  /**
+   * Another connection (another server instance on the same file) may have created a table
+   * since the cache was read; SQLite bumps `schema_version` on every schema change, so one
+   * cheap pragma per lookup keeps the cache true.
+   */
+  private refreshTables(): void {
+    const version = Number(this.handle.pragma('schema_version', { simple: true }));
+    if (version === this.schemaVersion) return;
+    this.tables.clear();
+    const rows = this.handle.prepare(`SELECT definition FROM ${META_TABLE}`).pluck().all() as string[];
     for (const json of rows) {
       const codec = new TableCodec(JSON.parse(json) as TableDefinition);
       this.tables.set(codec.definition.name.toLowerCase(), codec);
     }
+    this.schemaVersion = version;
   }
 
   get isOpen(): boolean {
@@ -65,6 +80,7 @@ export class SqliteEnvironmentDatabase implements EnvironmentDatabase {
     assertValidTableDefinition(table);
     const key = table.name.toLowerCase();
     if (key.startsWith('sqlite_')) fail('VALIDATION_FAILED', 'Table names starting with "sqlite_" are reserved.');
+    this.refreshTables();
     if (this.tables.has(key)) fail('CONFLICT', `The environment already has a table "${table.name}".`);
     const codec = new TableCodec(table);
     this.transaction(() => {
@@ -73,13 +89,16 @@ export class SqliteEnvironmentDatabase implements EnvironmentDatabase {
         .run(codec.definition.name, JSON.stringify(codec.definition));
     });
     this.tables.set(key, codec);
+    this.schemaVersion = Number(this.handle.pragma('schema_version', { simple: true }));
   }
 
   getTable(name: string): TableDefinition | undefined {
+    this.refreshTables();
     return this.tables.get(name.toLowerCase())?.definition;
   }
 
   listTables(): TableDefinition[] {
+    this.refreshTables();
     return [...this.tables.values()].map((c) => c.definition).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   }
 
@@ -143,6 +162,7 @@ export class SqliteEnvironmentDatabase implements EnvironmentDatabase {
   }
 
   private codec(table: string): TableCodec {
+    this.refreshTables();
     return this.tables.get(String(table).toLowerCase()) ?? fail('NOT_FOUND', `The environment has no table "${table}".`);
   }
 
