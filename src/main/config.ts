@@ -27,6 +27,7 @@ const schema = z.object({
   KEYWARD_MAIL_FROM: z.string().min(3).max(254).default('keyward@localhost'),
   KEYWARD_PFX_ITERATIONS: z.coerce.number().int().min(1).max(1_000_000).default(600_000),
   KEYWARD_INSTANCE_ID: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/).optional(),
+  KEYWARD_OPERATION_LEASE_MS: z.coerce.number().int().min(500).max(3_600_000).default(30_000),
 });
 
 export interface Config {
@@ -45,6 +46,8 @@ export interface Config {
   pfxIterations: number;
   /** Names this process in operation leases (defaults to host and pid). */
   instanceId: string | undefined;
+  /** How long a crashed instance's operation waits before another instance takes it over. */
+  operationLeaseMs: number;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -77,5 +80,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     mail: { smtpUrl: c.KEYWARD_SMTP_URL, from: c.KEYWARD_MAIL_FROM },
     pfxIterations: c.KEYWARD_PFX_ITERATIONS,
     instanceId: c.KEYWARD_INSTANCE_ID,
+    operationLeaseMs: c.KEYWARD_OPERATION_LEASE_MS,
   };
 }

@@ -80,7 +80,16 @@ export async function assemble(config: Config): Promise<RunningKeyward> {
 
     const startBackground = () => {
       // Leases and retry backoff run on real time: moving the dev clock must not expire them.
-      runner = new OperationRunner({ store, handlers: operationHandlers(deps), leaseClock: systemClock, finishClock: clock, owner, log });
+      runner = new OperationRunner({
+        store,
+        handlers: operationHandlers(deps),
+        leaseClock: systemClock,
+        finishClock: clock,
+        owner,
+        leaseMs: config.operationLeaseMs,
+        pollMs: Math.min(1_000, config.operationLeaseMs),
+        log,
+      });
       dispatcher = new NotificationDispatcher({ store, mailer: mailerFor(config), from: config.mail.from, clock: systemClock, log });
       const sweep = setInterval(() => {
         void devClock?.refresh().catch(() => undefined);

@@ -1,0 +1,132 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3-multiple-ciphers';
+import { afterAll, describe, expect, it } from 'vitest';
+import { client, startServer, type TestServer } from '../support/server.js';
+import { advance, expectStatus, HOUR, waitForOperation, type Call } from '../support/api.js';
+
+/**
+ * Crash safety of a key activation: 1,000 tenant-key environments, the server killed with
+ * SIGKILL at random moments while the activation runs (at least 20 times, across as many
+ * activations as it takes), restarted on the same data each time. Afterwards every operation
+ * succeeded, every environment reads back its row under the last key, and running the
+ * finished activation again rewraps nothing.
+ */
+const ENVIRONMENTS = Number(process.env.CRASH_ENVS ?? 1000);
+const KILLS = 20;
+const dataDir = mkdtempSync(join(tmpdir(), 'keyward-crash-'));
+const operatorToken = 'op_crash_test_token_0001';
+const serverEnv = {
+  KEYWARD_DATA_DIR: dataDir,
+  KEYWARD_OPERATOR_TOKEN: operatorToken,
+  // A short lease, so a restarted server takes over the killed one's operation quickly.
+  KEYWARD_OPERATION_LEASE_MS: '1500',
+  KEYWARD_PFX_ITERATIONS: '2048',
+  KEYWARD_LOG_LEVEL: 'error',
+};
+let server: TestServer;
+let api: Call;
+
+async function start(): Promise<void> {
+  server = await startServer(serverEnv);
+  api = client(server.url);
+}
+afterAll(async () => {
+  await server?.stop();
+});
+
+/** Runs `work` over `items` with a few requests in flight at once. */
+async function inParallel<T>(items: T[], width: number, work: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(Array.from({ length: width }, async () => {
+    while (next < items.length) await work(items[next++]!);
+  }));
+}
+
+function wrappedDeks(): Map<string, string> {
+  const db = new Database(join(dataDir, 'keyward.db'), { readonly: true });
+  try {
+    const rows = db.prepare("select id, wrapped_dek from environments where encryption_mode = 'tenant'").all() as { id: string; wrapped_dek: string }[];
+    return new Map(rows.map((r) => [r.id, r.wrapped_dek]));
+  } finally {
+    db.close();
+  }
+}
+
+describe('an activation survives SIGKILL at any moment', () => {
+  it(`${KILLS}+ kills during activations of ${ENVIRONMENTS} environments`, { timeout: 900_000 }, async () => {
+    await start();
+    const tenant = expectStatus(await api('POST', '/v1/tenants', { token: operatorToken, body: { name: 'Crashy', licensedSeats: 5000, regions: ['eu'], cmkOptIn: true } }), 201).body;
+    expectStatus(await api('POST', `/v1/tenants/${tenant.id}/cmk`, { token: operatorToken, body: { enabled: true } }), 200);
+    const admin = expectStatus(await api('POST', `/v1/tenants/${tenant.id}/users`, { token: operatorToken, body: { email: 'a@crashy.example', roles: [{ role: 'global-admin' }] } }), 201).body.token;
+    const T = `/v1/tenants/${tenant.id}`;
+    const generateAndActivate = async (name: string) => {
+      const made = expectStatus(await api('POST', `${T}/keys/generate`, { token: admin, body: { region: 'eu', name, password: 'password-1', acknowledgeRisk: true } }), 201).body;
+      return made;
+    };
+    const first = await generateAndActivate('K0');
+    expect((await waitForOperation(api, admin, first.operation.id)).status).toBe('succeeded');
+
+    const envIds: string[] = [];
+    await inParallel(Array.from({ length: ENVIRONMENTS }, (_, i) => i), 6, async (i) => {
+      const env = expectStatus(await api('POST', `${T}/environments`, { token: admin, body: { name: `E${i}`, region: 'eu', type: 'sandbox' } }), 201).body;
+      expectStatus(await api('POST', `/v1/environments/${env.id}/tables`, { token: admin, body: { name: 't', columns: [{ name: 'v', type: 'text' }] } }), 201);
+      expectStatus(await api('POST', `/v1/environments/${env.id}/tables/t/rows`, { token: admin, body: { v: `value of ${env.id}` } }), 201);
+      const applied = expectStatus(await api('POST', `/v1/environments/${env.id}/encryption/apply-tenant-key`, { token: admin, body: { acknowledgeDowntime: true } }), 202).body;
+      expect((await waitForOperation(api, admin, applied.operation.id, 300_000)).status).toBe('succeeded');
+      envIds.push(env.id);
+    });
+
+    let kills = 0;
+    let rounds = 0;
+    let lastKeyId = first.key.id as string;
+    let lastActivation = '';
+    for (let round = 1; kills < KILLS; round++) {
+      rounds = round;
+      expect(round, 'activations finish faster than the test can kill them').toBeLessThan(80);
+      const next = await generateAndActivate(`K${round}`);
+      await advance(api, operatorToken, 25 * HOUR);
+      const activation = expectStatus(await api('POST', `${T}/keys/${next.key.id}/activate`, { token: admin, body: { acknowledgeRisk: true } }), 202).body.operation;
+      lastActivation = activation.id;
+      lastKeyId = next.key.id;
+      // First kill soon after the request; later ones after the restarted server's lease wait,
+      // so they land anywhere: before the claim, mid-batch, mid-commit, or at the very end.
+      let delay = Math.random() * 400;
+      for (;;) {
+        await new Promise((r) => setTimeout(r, delay));
+        await server.stop('SIGKILL');
+        await start();
+        const op = (await api('GET', `/v1/operations/${activation.id}`, { token: admin })).body;
+        if (op.status !== 'running') {
+          expect(op.status, JSON.stringify(op)).toBe('succeeded');
+          break;
+        }
+        kills++; // the kill landed while the activation was still running
+        delay = 1000 + Math.random() * 2000;
+      }
+    }
+    expect(kills).toBeGreaterThanOrEqual(KILLS);
+    console.log(`crash test: ${kills} kills landed during ${rounds} activations of ${ENVIRONMENTS} environments`);
+
+    // Every environment reads back its row, under the last key.
+    await inParallel(envIds, 6, async (id) => {
+      const env = expectStatus(await api('GET', `/v1/environments/${id}`, { token: admin }), 200).body;
+      expect(env.encryption).toEqual({ mode: 'tenant', keyId: lastKeyId, status: 'ready' });
+      const rows = expectStatus(await api('GET', `/v1/environments/${id}/tables/t/rows`, { token: admin }), 200).body.items;
+      expect(rows.map((r: { v: string }) => r.v)).toEqual([`value of ${id}`]);
+    });
+
+    // Running the finished activation again rewraps nothing.
+    await server.stop();
+    const before = wrappedDeks();
+    expect(before.size).toBe(ENVIRONMENTS);
+    const db = new Database(join(dataDir, 'keyward.db'));
+    db.prepare("update operations set status = 'running', finished_at = null, lease_owner = null, lease_until = null, attempts = 0 where id = ?").run(lastActivation);
+    db.close();
+    await start();
+    expect((await waitForOperation(api, admin, lastActivation)).status).toBe('succeeded');
+    await server.stop();
+    expect(wrappedDeks()).toEqual(before);
+  });
+});
