@@ -10,6 +10,9 @@ import { tenantRoutes } from './routes/tenants.js';
 import { environmentRoutes } from './routes/environments.js';
 import { dataRoutes } from './routes/data.js';
 import { systemRoutes } from './routes/system.js';
+import { webUiRoutes } from './routes/web-ui.js';
+import { keyRoutes } from './routes/keys.js';
+import { encryptionRoutes } from './routes/encryption.js';
 
 export interface ServerOptions {
   logLevel: string;
@@ -50,19 +53,25 @@ export async function buildServer(deps: AppDeps, options: ServerOptions): Promis
   });
   app.addSchema(Problem);
 
-  const metrics = createMetrics();
+  const metrics = createMetrics(() => deps.dataPlane.openEnvironmentIds().length);
   installRequestMetrics(app, metrics);
   installProblemHandlers(app, deps.clock);
   installAuth(app, deps.store);
+  const devClock = options.devClock;
+  // Another instance may have moved the shared dev clock: catch up before every request.
+  if (devClock) app.addHook('onRequest', async () => devClock.refresh());
 
   tenantRoutes(app, deps);
   environmentRoutes(app, deps);
   dataRoutes(app, deps);
+  keyRoutes(app, deps);
+  encryptionRoutes(app, deps);
   systemRoutes(app, {
     metrics,
     clock: deps.clock,
     devClock: options.devClock,
     healthy: async () => (await deps.store.settings.get('operator.tokenHash')) !== undefined,
   });
+  await webUiRoutes(app);
   return app;
 }

@@ -1,10 +1,18 @@
 import type { FastifyInstance } from 'fastify';
-import { collectDefaultMetrics, Counter, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 /** Prometheus metrics: process defaults plus requests by route template (never by raw URL, which holds ids). */
-export function createMetrics(): Registry {
+export function createMetrics(openDatabases: () => number): Registry {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'keyward_' });
+  new Gauge({
+    name: 'keyward_open_environment_databases',
+    help: 'Environment databases open in this process (each holds its DEK in memory)',
+    registers: [registry],
+    collect() {
+      this.set(openDatabases());
+    },
+  });
   return registry;
 }
 
