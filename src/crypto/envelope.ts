@@ -1,4 +1,4 @@
-import { constants, publicEncrypt, timingSafeEqual } from 'node:crypto';
+import { constants, publicEncrypt, timingSafeEqual, type KeyObject } from 'node:crypto';
 import type { OaepHash, Vault } from '../ports/vault.js';
 import { KeywardError } from '../domain/errors.js';
 
@@ -66,10 +66,10 @@ export function wrappedKeyRef(wrapped: string): string {
   return parseWrappedKey(wrapped).keyRef;
 }
 
-/** The public half of a tenant key: enough to wrap, never to unwrap. */
+/** The public half of a tenant key: enough to wrap, never to unwrap. A KeyObject saves re-parsing the PEM per DEK. */
 export interface TenantWrappingKey {
   thumbprint: string;
-  publicKeyPem: string;
+  publicKeyPem: string | KeyObject;
 }
 
 export function wrapDekWithTenantKey(key: TenantWrappingKey, hash: OaepHash, dek: Buffer, environmentId: string): string {
@@ -100,15 +100,7 @@ export async function unwrapDek(vault: Vault, wrapped: string, environmentId: st
   const hash = HASH_OF_ALG.get(w.alg);
   if (hash !== undefined) {
     if (tenantKeyHandle === null) throw unwrapFailure();
-    const plaintext = await vault.decryptWithPrivateKey(tenantKeyHandle, w.payload, hash);
-    try {
-      const bound = Buffer.from(environmentId, 'utf8');
-      const tail = plaintext.subarray(DEK_BYTES);
-      if (plaintext.length !== DEK_BYTES + bound.length || !timingSafeEqual(tail, bound)) throw unwrapFailure();
-      return Buffer.from(plaintext.subarray(0, DEK_BYTES));
-    } finally {
-      plaintext.fill(0);
-    }
+    return dekBoundTo(await vault.decryptWithPrivateKey(tenantKeyHandle, w.payload, hash), environmentId);
   }
   if (w.alg !== PROVIDER_ALG) throw new KeywardError('INTERNAL', `A stored data key uses ${w.alg}, which this server cannot unwrap.`);
   const dek = await vault.openWithProviderKey(
@@ -117,4 +109,60 @@ export async function unwrapDek(vault: Vault, wrapped: string, environmentId: st
   );
   if (dek.length !== DEK_BYTES) throw new KeywardError('INTERNAL', 'A stored data key has the wrong length.');
   return dek;
+}
+
+/** Checks the environment id bound after the DEK, returns a copy of the DEK, wipes the rest. */
+function dekBoundTo(plaintext: Buffer, environmentId: string): Buffer {
+  try {
+    const bound = Buffer.from(environmentId, 'utf8');
+    const tail = plaintext.subarray(DEK_BYTES);
+    if (plaintext.length !== DEK_BYTES + bound.length || !timingSafeEqual(tail, bound)) throw unwrapFailure();
+    return Buffer.from(plaintext.subarray(0, DEK_BYTES));
+  } finally {
+    plaintext.fill(0);
+  }
+}
+
+export interface DekToUnwrap {
+  wrapped: string;
+  environmentId: string;
+  tenantKeyHandle: string | null;
+}
+
+/**
+ * Unwraps many DEKs, asking the vault once per tenant key and hash where it can batch (a
+ * region's rewrap). Same checks and same single failure as `unwrapDek`.
+ */
+export async function unwrapDeks(vault: Vault, items: readonly DekToUnwrap[]): Promise<Buffer[]> {
+  const results: Buffer[] = new Array<Buffer>(items.length);
+  const groups = new Map<string, { handle: string; hash: OaepHash; indexes: number[]; payloads: Buffer[] }>();
+  const single: Promise<void>[] = [];
+  items.forEach((item, index) => {
+    const w = parseWrappedKey(item.wrapped);
+    const hash = HASH_OF_ALG.get(w.alg);
+    if (hash === undefined || item.tenantKeyHandle === null || !vault.decryptBatchWithPrivateKey) {
+      single.push(unwrapDek(vault, item.wrapped, item.environmentId, item.tenantKeyHandle).then((dek) => void (results[index] = dek)));
+      return;
+    }
+    const key = `${item.tenantKeyHandle}|${hash}`;
+    const group = groups.get(key) ?? { handle: item.tenantKeyHandle, hash, indexes: [], payloads: [] };
+    group.indexes.push(index);
+    group.payloads.push(w.payload);
+    groups.set(key, group);
+  });
+  try {
+    for (const group of groups.values()) {
+      const plaintexts = await vault.decryptBatchWithPrivateKey!(group.handle, group.payloads, group.hash);
+      group.indexes.forEach((index, j) => {
+        const plaintext = plaintexts[j];
+        if (!plaintext) throw unwrapFailure();
+        results[index] = dekBoundTo(plaintext, items[index]!.environmentId);
+      });
+    }
+    await Promise.all(single);
+    return results;
+  } catch (error) {
+    for (const dek of results) dek?.fill(0);
+    throw error;
+  }
 }

@@ -47,6 +47,13 @@ export interface Vault {
    */
   decryptWithPrivateKey(handle: string, ciphertext: Buffer, hash: OaepHash): Promise<Buffer>;
   /**
+   * The same for many ciphertexts under one key (a rewrap of a whole region). Optional: a vault
+   * where loading the key is costly (the software vault opens it from its sealed form) offers it
+   * so the load is paid once per batch; envelope.ts falls back to one call each. An entry that
+   * cannot be decrypted is `null`.
+   */
+  decryptBatchWithPrivateKey?(handle: string, ciphertexts: readonly Buffer[], hash: OaepHash): Promise<(Buffer | null)[]>;
+  /**
    * Destroys the private key under `handle` so that nothing the server holds can use it again;
    * idempotent (destroying an absent handle succeeds).
    */

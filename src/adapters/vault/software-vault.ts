@@ -149,6 +149,27 @@ export class SoftwareVault implements Vault {
     }
   }
 
+  async decryptBatchWithPrivateKey(handle: string, ciphertexts: readonly Buffer[], hash: OaepHash): Promise<(Buffer | null)[]> {
+    assertHandle(handle);
+    const stored = await this.sealedKeys.get(PRIVATE_KEY_PREFIX + handle);
+    if (stored === undefined) throw new KeywardError('INTERNAL', GENERIC_FAILURE);
+    let key: KeyObject;
+    try {
+      key = this.openPrivateKey(handle, stored);
+    } catch {
+      throw new KeywardError('INTERNAL', GENERIC_FAILURE);
+    }
+    // One KeyObject for the batch: parsing it costs more than a decryption, and OpenSSL's
+    // per-key precomputation is paid once. It goes out of scope when the batch is done.
+    return ciphertexts.map((ciphertext) => {
+      try {
+        return privateDecrypt({ key, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: hash }, ciphertext);
+      } catch {
+        return null;
+      }
+    });
+  }
+
   async destroyPrivateKey(handle: string): Promise<void> {
     assertHandle(handle);
     await this.sealedKeys.erase(PRIVATE_KEY_PREFIX + handle);

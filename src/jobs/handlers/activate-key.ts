@@ -4,10 +4,10 @@ import type { Environment } from '../../domain/environment.js';
 import { describeWrappedKey } from '../../crypto/envelope.js';
 import type { OperationContext } from '../operation-handler.js';
 import { asRetryable, inputString, isFinalRefusal, operationActor, type HandlerDeps } from './handler-deps.js';
-import { rewrapFor } from './rewrap.js';
+import { rewrapAll } from './rewrap.js';
 
 /** Rewraps per transaction: one commit (one fsync) per batch rather than per environment. */
-const BATCH = 64;
+const BATCH = 250;
 const MAX_PASSES = 5;
 
 const needsRewrap = (env: Environment, key: TenantKey) =>
@@ -37,7 +37,7 @@ export async function runActivateKey(deps: HandlerDeps, ctx: OperationContext): 
       if (pending.length === 0) break;
       for (let i = 0; i < pending.length && !ctx.lost; i += BATCH) {
         const batch = pending.slice(i, i + BATCH);
-        const changes = await Promise.all(batch.map((env) => rewrapFor(deps.vault, env, { kind: 'tenant', key }, env.encryption.status)));
+        const changes = await rewrapAll(deps.vault, batch, key);
         const swapped = await deps.store.transaction(async (tx) => {
           let n = 0;
           for (const [j, env] of batch.entries()) if (await tx.environments.swapProtection(env.id, env.wrappedDek, changes[j]!)) n++;
