@@ -22,7 +22,7 @@ export async function openStore(options: StoreOptions): Promise<Store> {
     db = postgresKysely(options.url, schema);
     await migrateOrClose(db, () => migrate(db, 'postgres', schema));
   }
-  return kyselyStore(db);
+  return kyselyStore(db, options.kind);
 }
 
 async function migrateOrClose(db: Kysely<ControlDatabase>, run: () => Promise<void>): Promise<void> {

@@ -1,0 +1,179 @@
+import type { ErrorCode } from '../../domain/errors.js';
+import type { Operation, OperationStatus, OperationType } from '../../domain/operation.js';
+import type { OperationRepo } from '../../ports/operation-store.js';
+import { insertUnique, type Executor } from './executor.js';
+import type { SqlFlavour } from './migrations/index.js';
+
+/**
+ * A row of `operations` (migration 0003), encoded like the rest of the schema (see schema.ts).
+ * It lives beside its only reader and writer rather than in row-mapping.ts, so the runner's
+ * bookkeeping columns (`lease_*`, `not_before`, `attempts`) have one home.
+ */
+export interface OperationRow {
+  id: string;
+  tenant_id: string;
+  type: string;
+  status: string;
+  progress_done: number;
+  progress_total: number;
+  error_code: string | null;
+  error_detail: string | null;
+  /** The operation's input as a JSON object. */
+  input: string;
+  created_at: string;
+  finished_at: string | null;
+  /** The lease holder's token; null when nobody holds it. */
+  lease_owner: string | null;
+  /** Real (wall-clock) time the lease ends; null when nobody holds it. */
+  lease_until: string | null;
+  /** Real time before which a released operation is not claimed again (retry backoff). */
+  not_before: string | null;
+  /** How many times the operation was claimed. */
+  attempts: number;
+}
+
+function operationToRow(op: Operation): OperationRow {
+  return {
+    id: op.id,
+    tenant_id: op.tenantId,
+    type: op.type,
+    status: op.status,
+    progress_done: op.progress.done,
+    progress_total: op.progress.total,
+    error_code: op.error?.code ?? null,
+    error_detail: op.error?.detail ?? null,
+    input: JSON.stringify(op.input),
+    created_at: op.createdAt.toISOString(),
+    finished_at: op.finishedAt === null ? null : op.finishedAt.toISOString(),
+    lease_owner: null,
+    lease_until: null,
+    not_before: null,
+    attempts: 0,
+  };
+}
+
+function operationFromRow(row: OperationRow): Operation {
+  const input: unknown = JSON.parse(row.input);
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+    throw new Error('Control store column operations.input does not hold a JSON object.');
+  }
+  return {
+    id: row.id,
+    tenantId: row.tenant_id,
+    type: row.type as OperationType,
+    status: row.status as OperationStatus,
+    progress: { done: Number(row.progress_done), total: Number(row.progress_total) },
+    error: row.error_code === null ? null : { code: row.error_code as ErrorCode, detail: row.error_detail ?? '' },
+    input: input as Operation['input'],
+    createdAt: new Date(row.created_at),
+    finishedAt: row.finished_at === null ? null : new Date(row.finished_at),
+  };
+}
+
+/** Progress is shown as "done of total"; anything else is a handler bug, caught before it is stored. */
+function assertProgress(done: number, total: number): void {
+  if (!Number.isSafeInteger(done) || !Number.isSafeInteger(total) || done < 0 || done > total) {
+    throw new RangeError(`Operation progress ${done}/${total} is not whole numbers with 0 <= done <= total.`);
+  }
+}
+
+/**
+ * Operations over one executor. Every write after the claim names the lease holder in its
+ * WHERE clause, so a holder whose lease was taken over changes nothing: the database, not the
+ * runner's memory, decides who may still write.
+ */
+export function operationRepo(db: Executor, flavour: SqlFlavour): OperationRepo {
+  const holder = (id: string, owner: string) =>
+    db().updateTable('operations').where('id', '=', id).where('lease_owner', '=', owner).where('status', '=', 'running');
+
+  const claim: OperationRepo['claim'] = async (owner, now, leaseUntil, types) => {
+    if (types !== undefined && types.length === 0) return undefined;
+    const at = now.toISOString();
+    // One statement picks and takes the row. On PostgreSQL the pick locks the row and skips
+    // rows other claimers hold locked, so concurrent claimers take different operations
+    // instead of queueing on the same one. SQLite runs a writing statement under its single
+    // write lock, so pick and take cannot interleave with another claimer there.
+    const row = await db()
+      .updateTable('operations')
+      .set((eb) => ({ lease_owner: owner, lease_until: leaseUntil.toISOString(), attempts: eb('attempts', '+', 1) }))
+      .where('id', '=', (eb) =>
+        eb
+          .selectFrom('operations')
+          .select('id')
+          .where('status', '=', 'running')
+          .where((w) => w.or([w('lease_until', 'is', null), w('lease_until', '<', at)]))
+          .where((w) => w.or([w('not_before', 'is', null), w('not_before', '<=', at)]))
+          .$if(types !== undefined, (q) => q.where('type', 'in', types ?? []))
+          .orderBy('created_at')
+          .orderBy('id')
+          .limit(1)
+          .$if(flavour === 'postgres', (q) => q.forUpdate().skipLocked()),
+      )
+      .returningAll()
+      .executeTakeFirst();
+    return row && { op: operationFromRow(row), attempts: Number(row.attempts) };
+  };
+
+  return {
+    async insert(op) {
+      await insertUnique(() => db().insertInto('operations').values(operationToRow(op)).execute(), 'An operation with this id already exists.');
+    },
+
+    async get(id) {
+      const row = await db().selectFrom('operations').selectAll().where('id', '=', id).executeTakeFirst();
+      return row && operationFromRow(row);
+    },
+
+    async listRunning(tenantId) {
+      const rows = await db()
+        .selectFrom('operations')
+        .selectAll()
+        .where('tenant_id', '=', tenantId)
+        .where('status', '=', 'running')
+        .orderBy('created_at')
+        .orderBy('id')
+        .execute();
+      return rows.map(operationFromRow);
+    },
+
+    claim,
+
+    async claimNext(owner, now, leaseUntil) {
+      return (await claim(owner, now, leaseUntil))?.op;
+    },
+
+    async renewLease(id, owner, leaseUntil) {
+      const result = await holder(id, owner).set({ lease_until: leaseUntil.toISOString() }).executeTakeFirst();
+      return result.numUpdatedRows === 1n;
+    },
+
+    async reportProgress(id, owner, done, total) {
+      assertProgress(done, total);
+      const result = await holder(id, owner).set({ progress_done: done, progress_total: total }).executeTakeFirst();
+      return result.numUpdatedRows === 1n;
+    },
+
+    async finish(id, owner, { status, error, finishedAt }) {
+      if ((status === 'failed') !== (error !== null)) {
+        throw new Error('A failed operation needs an error, and only a failed one may have one.');
+      }
+      const result = await holder(id, owner)
+        .set((eb) => ({
+          status,
+          error_code: error?.code ?? null,
+          error_detail: error?.detail ?? null,
+          finished_at: finishedAt.toISOString(),
+          lease_owner: null,
+          lease_until: null,
+          // Succeeded means all of it was done, whatever the handler last reported.
+          ...(status === 'succeeded' ? { progress_done: eb.ref('progress_total') } : {}),
+        }))
+        .executeTakeFirst();
+      return result.numUpdatedRows === 1n;
+    },
+
+    async release(id, owner, notBefore) {
+      await holder(id, owner).set({ lease_owner: null, lease_until: null, not_before: notBefore.toISOString() }).execute();
+    },
+  };
+}

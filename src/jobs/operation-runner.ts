@@ -1,0 +1,167 @@
+import { OPERATION_TYPES, type OperationType } from '../domain/operation.js';
+import type { Clock } from '../ports/clock.js';
+import type { Store } from '../ports/store.js';
+import { executeOperation, type ExecutionDeps, type HeldClaim } from './operation-execution.js';
+import type { OperationHandler } from './operation-handler.js';
+import { messageOf } from './operation-lease.js';
+
+export type { OperationContext, OperationHandler } from './operation-handler.js';
+
+export interface OperationRunnerOptions {
+  store: Store;
+  /** Types without a handler are left for another instance that has one. */
+  handlers: Partial<Record<OperationType, OperationHandler>>;
+  /** Real time, for leases and retry backoff: never the dev clock, or advancing it would expire every lease. */
+  leaseClock: Clock;
+  /** The app clock (the dev clock when enabled), for `finishedAt` as clients see it. */
+  finishClock: Clock;
+  /** Unique per runner instance and process (e.g. host, pid and a random id). */
+  owner: string;
+  /** How long a claim holds without renewal: how soon a crashed instance's work is taken over. */
+  leaseMs?: number;
+  /** How often an idle runner looks for work it was not kicked for (e.g. queued by another instance). */
+  pollMs?: number;
+  /** How many operations this runner runs at once. */
+  concurrency?: number;
+  /** Claims (runs started) after which an operation that keeps failing is failed for good. */
+  maxAttempts?: number;
+  log?: (event: object) => void;
+}
+
+/**
+ * Runs long operations durably (SPEC "Long operations"). Each operation is claimed with a
+ * lease in the store, so across any number of runners and server instances exactly one runs
+ * it at a time; one whose runner died is taken over when the lease runs out, and because
+ * handlers are idempotent, running it again finishes the work without applying it twice.
+ */
+export class OperationRunner {
+  readonly #store: Store;
+  readonly #handlers: Partial<Record<OperationType, OperationHandler>>;
+  readonly #types: OperationType[];
+  readonly #owner: string;
+  readonly #pollMs: number;
+  readonly #concurrency: number;
+  readonly #deps: ExecutionDeps;
+
+  #started = false;
+  #timer: NodeJS.Timeout | undefined;
+  #claims = 0;
+  readonly #inFlight = new Set<Promise<void>>();
+  #pumping: Promise<void> | undefined;
+  #pumpAgain = false;
+
+  constructor(opts: OperationRunnerOptions) {
+    const leaseMs = opts.leaseMs ?? 30_000;
+    this.#store = opts.store;
+    this.#handlers = opts.handlers;
+    this.#types = OPERATION_TYPES.filter((type) => opts.handlers[type] !== undefined);
+    this.#owner = opts.owner;
+    this.#pollMs = opts.pollMs ?? 1_000;
+    this.#concurrency = opts.concurrency ?? 4;
+    if (!(leaseMs > 0) || !(this.#pollMs > 0) || !Number.isInteger(this.#concurrency) || this.#concurrency < 1) {
+      throw new RangeError('OperationRunner needs a positive leaseMs and pollMs and a concurrency of at least 1.');
+    }
+    this.#deps = {
+      repo: opts.store.operations,
+      leaseClock: opts.leaseClock,
+      finishClock: opts.finishClock,
+      leaseMs,
+      maxAttempts: opts.maxAttempts ?? 10,
+      log: opts.log ?? (() => undefined),
+    };
+  }
+
+  /** Starts polling; operations queued meanwhile (also by a crashed run) are picked up. */
+  start(): void {
+    if (this.#started) return;
+    this.#started = true;
+    this.#schedule(0);
+  }
+
+  /** Looks for work now rather than at the next poll, e.g. right after a use case queued one. */
+  kick(): void {
+    this.#schedule(0);
+  }
+
+  /** Stops claiming and waits for the operations in flight to end. */
+  async stop(): Promise<void> {
+    this.#started = false;
+    clearTimeout(this.#timer);
+    await this.#pumping;
+    while (this.#inFlight.size > 0) await Promise.allSettled([...this.#inFlight]);
+  }
+
+  /**
+   * For tests and tools: claims and runs, `concurrency` at a time, until nothing is claimable
+   * now (an operation waiting out a retry backoff is not). A store failure rejects.
+   */
+  async runUntilIdle(): Promise<void> {
+    const worker = async (): Promise<void> => {
+      for (let claim = await this.#claim(); claim !== undefined; claim = await this.#claim()) {
+        await this.#run(claim);
+      }
+    };
+    await Promise.all(Array.from({ length: this.#concurrency }, worker));
+  }
+
+  #schedule(ms: number): void {
+    if (!this.#started) return;
+    clearTimeout(this.#timer);
+    this.#timer = setTimeout(() => void this.#pump(), ms);
+    // Waiting for work must not keep the process alive; in-flight handlers do, by their I/O.
+    this.#timer.unref();
+  }
+
+  /** Fills free slots with claimed operations; one pump at a time, a kick during it repeats it. */
+  async #pump(): Promise<void> {
+    if (this.#pumping !== undefined) {
+      this.#pumpAgain = true;
+      return;
+    }
+    this.#pumping = this.#fill();
+    try {
+      await this.#pumping;
+    } finally {
+      this.#pumping = undefined;
+      this.#schedule(this.#pollMs);
+    }
+  }
+
+  async #fill(): Promise<void> {
+    try {
+      do {
+        this.#pumpAgain = false;
+        while (this.#started && this.#inFlight.size < this.#concurrency) {
+          const claim = await this.#claim();
+          if (claim === undefined) break;
+          // A freed slot is filled at once rather than at the next poll.
+          void this.#run(claim).then(() => this.kick());
+        }
+      } while (this.#pumpAgain && this.#started);
+    } catch (error) {
+      // The store is unreachable: try again at the next poll.
+      this.#deps.log({ event: 'operation.claim-failed', owner: this.#owner, message: messageOf(error) });
+    }
+  }
+
+  async #claim(): Promise<HeldClaim | undefined> {
+    if (this.#types.length === 0) return undefined;
+    // A fresh token per claim: were this runner to claim the same operation again after its
+    // own lease ran out, the stale run's writes would still be refused.
+    const token = `${this.#owner}#${++this.#claims}`;
+    const now = this.#deps.leaseClock.now();
+    const leaseUntil = new Date(now.getTime() + this.#deps.leaseMs);
+    const claim = await this.#store.operations.claim(token, now, leaseUntil, this.#types);
+    return claim && { ...claim, token, leaseUntil };
+  }
+
+  #run(claim: HeldClaim): Promise<void> {
+    const handler = this.#handlers[claim.op.type];
+    // Claims are limited to handled types, so a handler is always there.
+    if (handler === undefined) throw new Error(`No handler for claimed operation type ${claim.op.type}.`);
+    const running = executeOperation(this.#deps, handler, claim);
+    this.#inFlight.add(running);
+    void running.finally(() => this.#inFlight.delete(running));
+    return running;
+  }
+}
