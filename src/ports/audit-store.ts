@@ -29,4 +29,9 @@ export interface AuditRepo {
   /** Appends to the tenant's chain (seq and hashes computed here, serialised per tenant). */
   append(draft: AuditDraft): Promise<AuditEntry>;
   list(tenantId: string, page: { afterSeq?: number; limit: number }): Promise<AuditEntry[]>;
+  /**
+   * The last seq and hash of the tenant's chain as recorded beside it (undefined before the first
+   * append). A verifier compares the chain's end with it to notice entries cut off the end.
+   */
+  head(tenantId: string): Promise<{ seq: number; hash: string } | undefined>;
 }
