@@ -1,0 +1,28 @@
+/** How times, thumbprints and waits read on screen. */
+const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+
+export const formatTime = (iso: string | null | undefined): string => (iso ? dateTime.format(new Date(iso)) : '—');
+
+/** Enough of the thumbprint to tell keys apart at a glance; the full one is in the title. */
+export const shortThumbprint = (thumbprint: string): string => thumbprint.slice(0, 8);
+
+/** "about 23 hours" — a wait as people say it, rounded up so it never promises too early. */
+export function describeWait(seconds: number): string {
+  if (seconds < 90) return `${Math.max(1, Math.ceil(seconds))} seconds`;
+  const minutes = Math.ceil(seconds / 60);
+  if (minutes < 90) return `about ${minutes} minutes`;
+  const hours = Math.ceil(minutes / 60);
+  if (hours < 48) return `about ${hours} hours`;
+  return `about ${Math.ceil(hours / 24)} days`;
+}
+
+export const modeLabel = (mode: 'provider' | 'tenant'): string => (mode === 'tenant' ? 'Tenant-managed key' : 'Provider-managed key');
+
+const STATUS_LABEL: Record<string, string> = {
+  ready: 'Ready',
+  updating: 'Updating',
+  locking: 'Locking',
+  locked: 'Locked',
+  unlocking: 'Unlocking',
+};
+export const statusLabel = (status: string): string => STATUS_LABEL[status] ?? status;
