@@ -100,6 +100,7 @@ export class NotificationDispatcher {
   /**
    * One pass: sends every due message (up to `maxPerPass`) until the queue is empty or a send
    * fails. Returns how many were sent. Never rejects: failures are logged and retried later.
+   * After stop() it sends nothing: a stopping server must not start new sends.
    */
   async drainOnce(): Promise<number> {
     let sent = 0;
