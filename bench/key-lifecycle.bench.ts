@@ -80,10 +80,13 @@ export async function run(): Promise<void> {
       });
     }
 
-    const ceiling = rsaCeiling(3);
+    // The ceiling is measured just before and just after, and averaged: on a shared machine the
+    // load can change between the two, and this keeps the ratio honest about it.
+    const before = rsaCeiling(2);
     const started = performance.now();
     await runActivateKey(deps, context(operation(tenantId, 'activate-key', { keyId: next.key.id, region: 'eu' })));
     const seconds = (performance.now() - started) / 1000;
+    const ceiling = (before + rsaCeiling(2)) / 2;
     const rate = ENVIRONMENTS / seconds;
     console.log(`RSA-2048 OAEP-SHA256 private operations, 1 core (ceiling): ${ceiling.toFixed(0)}/s`);
     console.log(`activation rewrapped ${ENVIRONMENTS} DEKs in ${seconds.toFixed(2)} s: ${rate.toFixed(0)}/s = ${(rate / ceiling).toFixed(2)}× the ceiling (1 core used; goal ≥ 0.70)`);

@@ -131,17 +131,20 @@ export interface DekToUnwrap {
 
 /**
  * Unwraps many DEKs, asking the vault once per tenant key and hash where it can batch (a
- * region's rewrap). Same checks and same single failure as `unwrapDek`.
+ * region's rewrap). Same checks as `unwrapDek`; an entry that cannot be unwrapped (a vault
+ * that failed this once, or a damaged key) is `null`, so one bad entry does not sink the rest.
  */
-export async function unwrapDeks(vault: Vault, items: readonly DekToUnwrap[]): Promise<Buffer[]> {
-  const results: Buffer[] = new Array<Buffer>(items.length);
+export async function tryUnwrapDeks(vault: Vault, items: readonly DekToUnwrap[]): Promise<(Buffer | null)[]> {
+  const results: (Buffer | null)[] = items.map(() => null);
   const groups = new Map<string, { handle: string; hash: OaepHash; indexes: number[]; payloads: Buffer[] }>();
   const single: Promise<void>[] = [];
+  const attempt = (index: number, unwrap: () => Promise<Buffer>) =>
+    single.push(unwrap().then((dek) => void (results[index] = dek), () => undefined));
   items.forEach((item, index) => {
     const w = parseWrappedKey(item.wrapped);
     const hash = HASH_OF_ALG.get(w.alg);
     if (hash === undefined || item.tenantKeyHandle === null || !vault.decryptBatchWithPrivateKey) {
-      single.push(unwrapDek(vault, item.wrapped, item.environmentId, item.tenantKeyHandle).then((dek) => void (results[index] = dek)));
+      attempt(index, () => unwrapDek(vault, item.wrapped, item.environmentId, item.tenantKeyHandle));
       return;
     }
     const key = `${item.tenantKeyHandle}|${hash}`;
@@ -150,19 +153,18 @@ export async function unwrapDeks(vault: Vault, items: readonly DekToUnwrap[]): P
     group.payloads.push(w.payload);
     groups.set(key, group);
   });
-  try {
-    for (const group of groups.values()) {
-      const plaintexts = await vault.decryptBatchWithPrivateKey!(group.handle, group.payloads, group.hash);
-      group.indexes.forEach((index, j) => {
-        const plaintext = plaintexts[j];
-        if (!plaintext) throw unwrapFailure();
+  for (const group of groups.values()) {
+    const plaintexts = await vault.decryptBatchWithPrivateKey!(group.handle, group.payloads, group.hash).catch(() => []);
+    group.indexes.forEach((index, j) => {
+      const plaintext = plaintexts[j];
+      if (!plaintext) return;
+      try {
         results[index] = dekBoundTo(plaintext, items[index]!.environmentId);
-      });
-    }
-    await Promise.all(single);
-    return results;
-  } catch (error) {
-    for (const dek of results) dek?.fill(0);
-    throw error;
+      } catch {
+        // a DEK bound to another environment: left null
+      }
+    });
   }
+  await Promise.all(single);
+  return results;
 }

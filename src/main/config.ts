@@ -20,6 +20,9 @@ const schema = z.object({
   KEYWARD_DATABASE_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/).optional(),
   KEYWARD_MASTER_KEY_FILE: z.string().min(1).optional(),
   KEYWARD_VAULT: z.enum(['software', 'pkcs11']).default('software'),
+  KEYWARD_PKCS11_MODULE: z.string().min(1).optional(),
+  KEYWARD_PKCS11_TOKEN_LABEL: z.string().min(1).max(32).optional(),
+  KEYWARD_PKCS11_PIN: z.string().min(1).max(256).optional(),
   KEYWARD_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   KEYWARD_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(256 * 1024 * 1024).default(8 * 1024 * 1024),
   KEYWARD_OPEN_ENVIRONMENTS: z.coerce.number().int().min(1).max(100_000).default(256),
@@ -38,7 +41,7 @@ export interface Config {
   devClock: boolean;
   database: { kind: 'sqlite'; file: string } | { kind: 'postgres'; url: string; schema?: string };
   masterKeyFile: { path: string; mayCreate: boolean };
-  vault: 'software' | 'pkcs11';
+  vault: { kind: 'software' } | { kind: 'pkcs11'; modulePath: string; tokenLabel: string; pin: string };
   logLevel: string;
   bodyLimitBytes: number;
   openEnvironments: number;
@@ -57,8 +60,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new Error(`Invalid configuration:\n  ${lines.join('\n  ')}`);
   }
   const c = parsed.data;
+  let vault: Config['vault'] = { kind: 'software' };
   if (c.KEYWARD_VAULT === 'pkcs11') {
-    throw new Error('KEYWARD_VAULT=pkcs11 is not available in this version; use the software vault.');
+    const missing = (['KEYWARD_PKCS11_MODULE', 'KEYWARD_PKCS11_TOKEN_LABEL', 'KEYWARD_PKCS11_PIN'] as const).filter((name) => !c[name]);
+    if (missing.length > 0) throw new Error(`Invalid configuration:\n  KEYWARD_VAULT=pkcs11 needs ${missing.join(', ')}.`);
+    vault = { kind: 'pkcs11', modulePath: c.KEYWARD_PKCS11_MODULE!, tokenLabel: c.KEYWARD_PKCS11_TOKEN_LABEL!, pin: c.KEYWARD_PKCS11_PIN! };
   }
   const dataDir = resolve(c.KEYWARD_DATA_DIR);
   return {
@@ -73,7 +79,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     masterKeyFile: c.KEYWARD_MASTER_KEY_FILE
       ? { path: resolve(c.KEYWARD_MASTER_KEY_FILE), mayCreate: false }
       : { path: resolve(dataDir, 'master.key'), mayCreate: true },
-    vault: c.KEYWARD_VAULT,
+    vault,
     logLevel: c.KEYWARD_LOG_LEVEL,
     bodyLimitBytes: c.KEYWARD_BODY_LIMIT_BYTES,
     openEnvironments: c.KEYWARD_OPEN_ENVIRONMENTS,

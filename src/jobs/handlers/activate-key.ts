@@ -40,7 +40,10 @@ export async function runActivateKey(deps: HandlerDeps, ctx: OperationContext): 
         const changes = await rewrapAll(deps.vault, batch, key);
         const swapped = await deps.store.transaction(async (tx) => {
           let n = 0;
-          for (const [j, env] of batch.entries()) if (await tx.environments.swapProtection(env.id, env.wrappedDek, changes[j]!)) n++;
+          for (const [j, env] of batch.entries()) {
+            const change = changes[j];
+            if (change && (await tx.environments.swapProtection(env.id, env.wrappedDek, change))) n++;
+          }
           return n;
         });
         done += swapped;
@@ -49,7 +52,9 @@ export async function runActivateKey(deps: HandlerDeps, ctx: OperationContext): 
     }
     if (ctx.lost) return;
     const left = (await tenantEnvironmentsOfRegion(deps, key)).filter((e) => needsRewrap(e, key));
-    if (left.length > 0) throw new Error(`${left.length} environment(s) changed during every pass; retrying the activation.`);
+    // Left: DEKs the vault failed to unwrap in every pass, or environments changed meanwhile.
+    // A plain error, so the runner retries later and the activation resumes from here.
+    if (left.length > 0) throw new Error(`${left.length} environment(s) could not be rewrapped yet; retrying the activation.`);
     await finishActivation(deps, ctx, key);
   } catch (error) {
     if (isFinalRefusal(error)) await markFailed(deps, key, error.detail);

@@ -1,7 +1,7 @@
 import type { Environment } from '../../domain/environment.js';
 import type { TenantKey } from '../../domain/tenant-key.js';
 import { createPublicKey } from 'node:crypto';
-import { unwrapDek, unwrapDeks, wrapDekWithProviderKey, wrapDekWithTenantKey } from '../../crypto/envelope.js';
+import { tryUnwrapDeks, unwrapDek, wrapDekWithProviderKey, wrapDekWithTenantKey } from '../../crypto/envelope.js';
 import type { ProtectionChange } from '../../ports/store.js';
 import type { Vault } from '../../ports/vault.js';
 
@@ -29,21 +29,21 @@ export async function rewrapFor(vault: Vault, env: Environment, to: Protector, s
 
 /**
  * `rewrapFor` for many environments at once (a region's activation): DEKs under one key are
- * unwrapped in one vault batch, and the new key's public half is parsed once.
+ * unwrapped in one vault batch, and the new key's public half is parsed once. An environment
+ * whose DEK could not be unwrapped this time gets `null` (the caller retries it later).
  */
-export async function rewrapAll(vault: Vault, envs: readonly Environment[], to: TenantKey): Promise<ProtectionChange[]> {
+export async function rewrapAll(vault: Vault, envs: readonly Environment[], to: TenantKey): Promise<(ProtectionChange | null)[]> {
   const hash = vault.oaepHashes[0];
   if (!hash) throw new Error('The vault decrypts with no RSA-OAEP hash.');
   const wrappingKey = { thumbprint: to.thumbprint, publicKeyPem: createPublicKey(to.publicKeyPem) };
-  const deks = await unwrapDeks(vault, envs.map((env) => ({ wrapped: env.wrappedDek, environmentId: env.id, tenantKeyHandle: env.encryption.keyId })));
+  const deks = await tryUnwrapDeks(vault, envs.map((env) => ({ wrapped: env.wrappedDek, environmentId: env.id, tenantKeyHandle: env.encryption.keyId })));
   try {
-    return envs.map((env, i) => ({
-      wrappedDek: wrapDekWithTenantKey(wrappingKey, hash, deks[i]!, env.id),
-      mode: 'tenant' as const,
-      keyId: to.id,
-      status: env.encryption.status,
-    }));
+    return envs.map((env, i) => {
+      const dek = deks[i];
+      if (!dek) return null;
+      return { wrappedDek: wrapDekWithTenantKey(wrappingKey, hash, dek, env.id), mode: 'tenant' as const, keyId: to.id, status: env.encryption.status };
+    });
   } finally {
-    for (const dek of deks) dek.fill(0);
+    for (const dek of deks) dek?.fill(0);
   }
 }
