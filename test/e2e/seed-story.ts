@@ -17,6 +17,8 @@ export interface StoryContext {
   smtp: TestSmtpServer;
   /** How many tenant-key environments to make (more makes the activation take longer). */
   environments?: number;
+  /** Called right after the lock succeeded, with the ids of the keys it destroyed. */
+  afterLock?: (destroyedKeyIds: string[]) => Promise<void> | void;
 }
 
 const b64 = (bytes: Buffer) => bytes.toString('base64');
@@ -123,6 +125,7 @@ export async function playSeedStory(ctx: StoryContext): Promise<void> {
 
     // --- Lock: data answers 423 to everyone, the other keys are gone, new keys refused ---
     await expectSucceeded(api, carol, await lock(modernPfx, 'modern-pw', challenge));
+    await ctx.afterLock?.([first.id, modern.key.id, legacy.key.id, byok.key.id]);
     for (const env of envs) {
       expectCode(await api('GET', `/v1/environments/${env.id}/tables/orders/rows`, { token: alice }), 423, 'ENVIRONMENT_LOCKED');
       expectCode(await api('GET', `/v1/environments/${env.id}/tables/orders/rows`, { token: op }), 423, 'ENVIRONMENT_LOCKED');
