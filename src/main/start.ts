@@ -1,11 +1,14 @@
+import { realpathSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { loadConfig } from './config.js';
 import { assemble } from './wire.js';
 
 /**
- * `npm start`: serves Keyward on its embedded defaults (SQLite control store, software vault,
- * data under ./data). Stops gracefully on SIGTERM/SIGINT: in-flight requests finish, handles close.
+ * `npm start` and `keyward serve`: serves Keyward on its embedded defaults (SQLite control
+ * store, software vault, data under ./data). Stops gracefully on SIGTERM/SIGINT: in-flight
+ * requests finish, handles close. Resolves once listening; the process then lives until a signal.
  */
-async function main(): Promise<void> {
+export async function startServer(): Promise<void> {
   const config = loadConfig();
   const keyward = await assemble(config);
   const { app } = keyward;
@@ -35,7 +38,17 @@ async function main(): Promise<void> {
   keyward.startBackground();
 }
 
-main().catch((error: unknown) => {
-  process.stderr.write(`keyward: ${error instanceof Error ? error.message : String(error)}\n`);
-  process.exit(1);
-});
+// Runs only as the entry point (`npm start`, test/support/server.ts); the CLI imports startServer.
+const isEntryPoint = (entry: string | undefined): boolean => {
+  try {
+    return entry !== undefined && realpathSync(entry) === realpathSync(fileURLToPath(import.meta.url));
+  } catch {
+    return false;
+  }
+};
+if (isEntryPoint(process.argv[1])) {
+  startServer().catch((error: unknown) => {
+    process.stderr.write(`keyward: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  });
+}
