@@ -1,6 +1,6 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import Fastify from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { webUiRoutes, CLIENT_ROUTES } from '../../src/http/routes/web-ui.js';
@@ -70,6 +70,22 @@ describe('serving the admin center', () => {
   it('keeps the UI routes out of the OpenAPI document', async () => {
     const doc = await api('GET', '/v1/openapi.json', { token: server.operatorToken });
     expect(Object.keys(doc.body.paths).filter((p) => !p.startsWith('/v1/') && p !== '/healthz' && p !== '/metrics')).toEqual([]);
+  });
+
+  it('still serves every operation the UI was typed from, with the same request bodies', async () => {
+    // web/src/api/openapi.json is what `npm run web:api` last wrote; the UI's types come from it.
+    // API.md allows additions only, so each operation in it must still be served unchanged.
+    type Doc = { paths: Record<string, Record<string, { requestBody?: unknown; responses?: Record<string, unknown> }>> };
+    const typedFrom = JSON.parse(readFileSync(resolve(import.meta.dirname, '../../web/src/api/openapi.json'), 'utf8')) as Doc;
+    const live = (await api('GET', '/v1/openapi.json', { token: server.operatorToken })).body as Doc;
+    for (const [path, item] of Object.entries(typedFrom.paths)) {
+      for (const [method, operation] of Object.entries(item)) {
+        const served = live.paths[path]?.[method];
+        expect(served, `${method.toUpperCase()} ${path} is gone; run npm run web:api and fix web/`).toBeDefined();
+        expect(served?.requestBody, `${method.toUpperCase()} ${path} takes another body now; run npm run web:api`).toEqual(operation.requestBody);
+        for (const status of Object.keys(operation.responses ?? {})) expect(Object.keys(served?.responses ?? {}), `${method} ${path}`).toContain(status);
+      }
+    }
   });
 
   it('answers a short page saying to build when web/dist is missing', async () => {
