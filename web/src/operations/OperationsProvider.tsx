@@ -29,17 +29,22 @@ export function OperationsProvider({ children }: { children: ReactNode }) {
   useEffect(() => {
     if (!anyRunning) return;
     let stopped = false;
+    // One question per operation at a time: a slow server must not collect a queue of polls.
+    const asking = new Set<string>();
     const timer = setInterval(() => {
       for (const { operation } of trackedRef.current) {
-        if (operation.status !== 'running') continue;
-        unwrap(api.GET('/v1/operations/{operationId}', { params: { path: { operationId: operation.id } } })).then(
-          (latest) => {
-            if (stopped || !changed(operation, latest)) return;
-            setTracked((list) => list.map((t) => (t.operation.id === latest.id ? { ...t, operation: latest } : t)));
-            setRevision((r) => r + 1);
-          },
-          () => undefined, // A missed poll is retried on the next tick.
-        );
+        if (operation.status !== 'running' || asking.has(operation.id)) continue;
+        asking.add(operation.id);
+        unwrap(api.GET('/v1/operations/{operationId}', { params: { path: { operationId: operation.id } } }))
+          .then(
+            (latest) => {
+              if (stopped || !changed(operation, latest)) return;
+              setTracked((list) => list.map((t) => (t.operation.id === latest.id ? { ...t, operation: latest } : t)));
+              setRevision((r) => r + 1);
+            },
+            () => undefined, // A missed poll is retried on the next tick.
+          )
+          .finally(() => asking.delete(operation.id));
       }
     }, POLL_MS);
     return () => {
