@@ -65,6 +65,9 @@ export class SessionPool {
           return session;
         } catch (error) {
           this.opened -= 1;
+          // The room this open would have used is free again: hand it to the next waiter, or
+          // it waits for a release that may never come (every leased session discarded).
+          this.waiters.shift()?.(undefined);
           throw error;
         }
       }
