@@ -87,6 +87,23 @@ export function operationStoreContract(target: StoreTarget): void {
     expect(await store!.operations.get(op!.id)).toEqual(op);
   });
 
+  it('starts the claim count over when a run moves the progress forward', async () => {
+    const [store] = await target.stores(1);
+    const [op] = await queue(store!, 1);
+    let now = T0;
+    const claimAgain = async (owner: string) => {
+      now = plus(now, LEASE + 1); // the previous holder "crashed": its lease ran out
+      return (await store!.operations.claim(owner, now, plus(now, LEASE)))?.attempts;
+    };
+    expect(await claimAgain('r#1')).toBe(1);
+    expect(await claimAgain('r#2')).toBe(2);
+    expect(await store!.operations.reportProgress(op!.id, 'r#2', 5, 100)).toBe(true);
+    expect(await claimAgain('r#3')).toBe(2);
+    // The same progress again is no progress: the count keeps growing.
+    expect(await store!.operations.reportProgress(op!.id, 'r#3', 5, 100)).toBe(true);
+    expect(await claimAgain('r#4')).toBe(3);
+  });
+
   it('lets only the lease holder report progress and finish; success completes the progress', async () => {
     const [store, other] = await target.stores(2);
     const [op] = await queue(store!, 1);

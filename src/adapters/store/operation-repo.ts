@@ -149,7 +149,16 @@ export function operationRepo(db: Executor, flavour: SqlFlavour): OperationRepo 
 
     async reportProgress(id, owner, done, total) {
       assertProgress(done, total);
-      const result = await holder(id, owner).set({ progress_done: done, progress_total: total }).executeTakeFirst();
+      // A run that moves the work forward is not a poison pill: its claim count starts over, so
+      // an operation interrupted many times (crashes, restarts) while making progress is never
+      // given up, while one that keeps dying without progress still is.
+      const result = await holder(id, owner)
+        .set((eb) => ({
+          progress_done: done,
+          progress_total: total,
+          attempts: eb.case().when('progress_done', '<', done).then(1).else(eb.ref('attempts')).end(),
+        }))
+        .executeTakeFirst();
       return result.numUpdatedRows === 1n;
     },
 
