@@ -75,9 +75,9 @@ describe('usage and connection errors', () => {
   });
 });
 
-describe('docs/cli.md', () => {
+describe('README.md command line section', () => {
   it('mirrors the exit-code table of src/cli/exit-codes.ts', () => {
-    const doc = readFileSync(resolve(ROOT, 'docs/cli.md'), 'utf8');
+    const doc = readFileSync(resolve(ROOT, 'README.md'), 'utf8');
     const rows = new Map([...doc.matchAll(/^\| (\d+) \| `([A-Z_]+)` \|/gm)].map((m) => [m[2]!, Number(m[1])]));
     expect(Object.fromEntries(rows)).toEqual({ ...SERVER_EXIT_CODES, ...LOCAL_EXIT_CODES });
   });
