@@ -1,10 +1,11 @@
 /**
  * Routes of API.md that this server's OpenAPI document does not describe yet: backups, restore,
  * copy and reset were not built when the admin center was. Written from API.md in the shape
- * openapi-typescript generates, so every call is typed the same way. `types.ts` lets a
- * generated path win over an entry here: once `npm run web:api` brings a route in, delete its
- * entry (and this file when it is empty). The UI shows these sections only when the server's
- * document lists the route (see session/route-list.ts).
+ * openapi-typescript generates, so every call is typed the same way. Restore and copy take the
+ * target environment as `{envId}`, as the server names it (API.md writes `{targetEnvId}`).
+ * `types.ts` lets a generated path win over an entry here: once `npm run web:api` brings a
+ * route in, delete its entry (and this file when it is empty). The UI shows these sections only
+ * when the server's document lists the route (see session/route-list.ts).
  */
 import type { paths } from './schema';
 
@@ -35,7 +36,6 @@ type Item<Ops extends Partial<Record<Method, unknown>>> = {
 } & { [M in Exclude<Method, keyof Ops>]?: never } & Ops;
 
 type EnvPath = { envId: string };
-type TargetPath = { targetEnvId: string };
 type Started = { operation: Operation };
 
 export interface PendingPaths {
@@ -43,7 +43,7 @@ export interface PendingPaths {
     get: Get<EnvPath, { items: Backup[] }>;
     post: Post<EnvPath, { label?: string }, 201, Backup>;
   }>;
-  '/v1/environments/{targetEnvId}/restore': Item<{ post: Post<TargetPath, { sourceEnvironmentId: string; backupId: string }, 202, Started> }>;
-  '/v1/environments/{targetEnvId}/copy': Item<{ post: Post<TargetPath, { sourceEnvironmentId: string }, 202, Started> }>;
+  '/v1/environments/{envId}/restore': Item<{ post: Post<EnvPath, { sourceEnvironmentId: string; backupId: string }, 202, Started> }>;
+  '/v1/environments/{envId}/copy': Item<{ post: Post<EnvPath, { sourceEnvironmentId: string }, 202, Started> }>;
   '/v1/environments/{envId}/reset': Item<{ post: Post<EnvPath, Record<string, never>, 202, Started> }>;
 }

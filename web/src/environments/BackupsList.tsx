@@ -33,7 +33,7 @@ export function BackupsList({ environment: env }: { environment: Environment }) 
     event.preventDefault();
     create.submit();
   };
-  const canRestore = offers('/v1/environments/{targetEnvId}/restore', 'post');
+  const canRestore = offers('/v1/environments/{envId}/restore', 'post');
   const items = backups.data?.items ?? [];
   return (
     <>

@@ -21,7 +21,7 @@ export function CopyDialog({ source, onClose }: { source: Environment; onClose: 
       confirmDisabled={!target}
       onClose={onClose}
       onConfirm={async () => {
-        const { operation } = await unwrap(api.POST('/v1/environments/{targetEnvId}/copy', { params: { path: { targetEnvId: targetId } }, body: { sourceEnvironmentId: source.id } }));
+        const { operation } = await unwrap(api.POST('/v1/environments/{envId}/copy', { params: { path: { envId: targetId } }, body: { sourceEnvironmentId: source.id } }));
         track(operation, `Copy ${source.name} to ${target?.name ?? targetId}`);
       }}
     >

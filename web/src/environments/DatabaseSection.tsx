@@ -17,7 +17,7 @@ export function DatabaseSection({ environment: env }: { environment: Environment
   const [open, setOpen] = useState<'copy' | 'reset'>();
   const restoreFocus = useRestoreFocusTarget();
   const backups = offers('/v1/environments/{envId}/backups', 'get');
-  const copy = offers('/v1/environments/{targetEnvId}/copy', 'post');
+  const copy = offers('/v1/environments/{envId}/copy', 'post');
   const reset = offers('/v1/environments/{envId}/reset', 'post');
   if (!backups && !copy && !reset) return <Body1>This server does not offer backups, restore, copy or reset yet.</Body1>;
   const locked = env.encryption.status === 'locked';

@@ -22,7 +22,7 @@ export function RestoreDialog({ source, backup, onClose }: { source: Environment
       onClose={onClose}
       onConfirm={async () => {
         const { operation } = await unwrap(
-          api.POST('/v1/environments/{targetEnvId}/restore', { params: { path: { targetEnvId: targetId } }, body: { sourceEnvironmentId: source.id, backupId: backup.id } }),
+          api.POST('/v1/environments/{envId}/restore', { params: { path: { envId: targetId } }, body: { sourceEnvironmentId: source.id, backupId: backup.id } }),
         );
         track(operation, `Restore ${backup.label ?? 'a backup'} of ${source.name} to ${target?.name ?? targetId}`);
       }}
