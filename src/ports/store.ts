@@ -2,6 +2,7 @@ import type { EncryptionMode, EncryptionStatus, Environment } from '../domain/en
 import type { User } from '../domain/principal.js';
 import type { Tenant } from '../domain/tenant.js';
 import type { AuditRepo } from './audit-store.js';
+import type { BackupRepo } from './backup-store.js';
 import type { ExchangeKeyRepo, KeyRepo } from './key-store.js';
 import type { NotificationRepo } from './notification-store.js';
 import type { OperationRepo } from './operation-store.js';
@@ -102,6 +103,7 @@ export interface Repos {
   operations: OperationRepo;
   audit: AuditRepo;
   notifications: NotificationRepo;
+  backups: BackupRepo;
 }
 
 export interface Store extends Repos {

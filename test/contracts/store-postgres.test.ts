@@ -5,6 +5,7 @@ import { openStore } from '../../src/adapters/store/open-store.js';
 import { storeContract } from './store.contract.js';
 import { migrationProvider } from '../../src/adapters/store/migrations/index.js';
 import { keyStoreContract } from './key-store.contract.js';
+import { backupStoreContract } from './backup-store.contract.js';
 
 const url = process.env.KEYWARD_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const schema = `keyward_test_${randomBytes(6).toString('hex')}`;
@@ -56,6 +57,7 @@ if (reason !== undefined && process.env.CI) {
   describe('Store contract on PostgreSQL', () => {
     storeContract({ open: () => openStore({ kind: 'postgres', url, schema }) });
     keyStoreContract({ open: () => openStore({ kind: 'postgres', url, schema }) });
+    backupStoreContract({ open: () => openStore({ kind: 'postgres', url, schema }) });
 
     it('migrates once when two instances start at the same time on a fresh schema', async () => {
       const racing = `${schema}_race`;

@@ -2,6 +2,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Kysely } from 'kysely';
 import type { Repos, Store } from '../../ports/store.js';
 import { auditRepo } from './audit-repo.js';
+import { backupRepo } from './backup-repo.js';
 import { environmentRepo } from './environment-repo.js';
 import { exchangeKeyRepo, keyRepo } from './key-repo.js';
 import type { Executor } from './executor.js';
@@ -25,6 +26,7 @@ function reposOn(db: Executor, flavour: SqlFlavour): Repos {
     operations: operationRepo(db, flavour),
     audit: auditRepo(db),
     notifications: notificationRepo(db, flavour),
+    backups: backupRepo(db),
   };
 }
 

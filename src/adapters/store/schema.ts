@@ -1,4 +1,5 @@
 import type { AuditHeadRow, AuditRow } from './audit-repo.js';
+import type { BackupRow } from './backup-repo.js';
 import type { NotificationRow } from './notification-repo.js';
 import type { OperationRow } from './operation-repo.js';
 
@@ -92,4 +93,5 @@ export interface ControlDatabase {
   audit_log: AuditRow;
   audit_heads: AuditHeadRow;
   notifications: NotificationRow;
+  backups: BackupRow;
 }

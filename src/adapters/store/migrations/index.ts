@@ -4,6 +4,7 @@ import { keysMigration } from './0002-keys.js';
 import { operationsMigration } from './0003-operations.js';
 import { auditMigration } from './0004-audit.js';
 import { notificationsMigration } from './0005-notifications.js';
+import { backupsMigration } from './0006-backups.js';
 
 /** The two SQL dialects the control store speaks; migrations differ only where types must. */
 export type SqlFlavour = 'sqlite' | 'postgres';
@@ -20,6 +21,7 @@ export function migrationProvider(flavour: SqlFlavour): MigrationProvider {
     '0003-operations': operationsMigration(),
     '0004-audit': auditMigration(),
     '0005-notifications': notificationsMigration(),
+    '0006-backups': backupsMigration(),
   };
   return { getMigrations: () => Promise.resolve(migrations) };
 }
