@@ -30,6 +30,18 @@ export interface EnvironmentDatabase {
  */
 export type DekLoader = () => Promise<Buffer>;
 
+/**
+ * Where `restoreInto` takes its data from: a backup of an environment, or an environment's live
+ * database (a consistent copy taken online). Either way the bytes are under that environment's
+ * DEK, which `loadDek` fetches.
+ */
+export interface CopySource {
+  environmentId: string;
+  loadDek: DekLoader;
+  /** A backup of `environmentId`; absent, its live database. */
+  backupId?: string;
+}
+
 export interface DataPlane {
   /**
    * Makes the environment's encrypted database; fails (CONFLICT) if it already exists.
@@ -50,5 +62,35 @@ export interface DataPlane {
   destroy(environmentId: string): Promise<void>;
   /** Paths of the environment's files, for tests and audits of what is on disk. */
   files(environmentId: string): string[];
+
+  // ---- Backups, restore, copy, reset (R16-R18) ----
+
+  /**
+   * Takes a consistent copy of the environment's database while it stays in use, under the
+   * same DEK, so the copy is readable exactly when the environment is (a lock, which destroys
+   * the key wrapping that DEK, locks its backups too). Appears whole or not at all.
+   */
+  backup(environmentId: string, loadDek: DekLoader, backupId: string): Promise<{ bytes: number }>;
+  /**
+   * Replaces the environment's database with `source`'s data, re-encrypted under the
+   * environment's own DEK (`loadDek`): afterwards nothing but that DEK reads it. Crash-safe
+   * (the new database is built aside and renamed over the old one) and safe to run again.
+   * Waits until no other connection (another instance on the same directory) has the old file
+   * open; INTERNAL when that does not happen soon, for the caller to retry later.
+   * `stillOwner`, checked just before the rename, lets a caller that lost its claim back out.
+   */
+  restoreInto(environmentId: string, loadDek: DekLoader, source: CopySource, stillOwner?: () => boolean): Promise<void>;
+  /**
+   * Closes the environment's database in this process and waits until no other connection has
+   * it open, leaving it checkpointed (no -wal or -shm). After this its files can be removed and
+   * a new database made under the same name without a stale connection of another process
+   * later deleting the new one's side files. INTERNAL when others keep it open (retry later).
+   */
+  detach(environmentId: string, loadDek: DekLoader): Promise<void>;
+  destroyBackup(environmentId: string, backupId: string): Promise<void>;
+  /** Removes every backup file of the environment (reset, delete, purge). */
+  destroyBackups(environmentId: string): Promise<void>;
+  /** Paths of the environment's backup files that exist now, for tests and audits. */
+  backupFiles(environmentId: string): string[];
   close(): Promise<void>;
 }

@@ -94,6 +94,24 @@ function keyHandle(db: Database.Database, settings: CipherSettings, dek: Buffer)
 }
 
 /**
+ * Re-encrypts every page of a keyed handle under another raw DEK, same cipher, in place (a
+ * restore or copy into another environment, database-copies.ts). SQLite3MC reads each page
+ * under the old key (an AEAD failure aborts) and writes it under the new one. The handle must
+ * be the file's only connection and out of WAL mode. Same key handling as keyHandle.
+ */
+export function rekeyHandle(db: Database.Database, dek: Buffer): void {
+  if (dek.length !== DEK_BYTES) fail('INTERNAL', `A data encryption key must be ${DEK_BYTES} bytes.`);
+  const raw = Buffer.alloc(RAW_KEY_PREFIX.length + DEK_BYTES);
+  try {
+    RAW_KEY_PREFIX.copy(raw, 0);
+    dek.copy(raw, RAW_KEY_PREFIX.length);
+    db.rekey(raw);
+  } finally {
+    raw.fill(0);
+  }
+}
+
+/**
  * Pragmas every handle gets, encrypted or not (the bench's plain baseline uses them too).
  * WAL + synchronous=FULL: a committed write survives power loss. temp_store=MEMORY because
  * SQLite3MC does not encrypt temporary files (sorts, big subqueries): they must not reach disk.

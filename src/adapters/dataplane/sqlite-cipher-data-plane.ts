@@ -1,9 +1,11 @@
-import { closeSync, existsSync, mkdirSync, openSync, rmSync } from 'node:fs';
-import { rm } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { closeSync, existsSync, mkdirSync, openSync, renameSync, rmSync, statSync } from 'node:fs';
+import { copyFile, rm } from 'node:fs/promises';
+import { dirname, join, resolve } from 'node:path';
 import { fail } from '../../domain/errors.js';
-import type { DataPlane, DekLoader, EnvironmentDatabase } from '../../ports/data-plane.js';
+import type { CopySource, DataPlane, DekLoader, EnvironmentDatabase } from '../../ports/data-plane.js';
+import { BackupArea } from './backup-area.js';
 import { CHOSEN_CIPHER, openHandle, type CipherSettings } from './cipher-settings.js';
+import { closeEverywhere, copyOpenDatabase, fsyncPath, rekeyScratch, removeFiles, replaceWithScratch, SCRATCH_FILES, SCRATCH_SUFFIX } from './database-copies.js';
 import { LruCache } from './handle-cache.js';
 import { SqliteEnvironmentDatabase } from './sqlite-environment-database.js';
 
@@ -16,6 +18,8 @@ export interface SqliteCipherDataPlaneOptions {
   cacheKiBPerHandle?: number;
   /** The page cipher; part of the on-disk format. Tests and benches may pick another. */
   cipher?: CipherSettings;
+  /** Where backups go (`<dir>/<environmentId>/<backupId>.db`); default `<directory>/backups`. */
+  backupDirectory?: string;
 }
 
 export const DEFAULT_MAX_OPEN_HANDLES = 256;
@@ -24,6 +28,11 @@ export const DEFAULT_CACHE_KIB_PER_HANDLE = 2048;
 /** Ids become file names: a safe alphabet, no dots or slashes, so no path can escape `directory`. */
 const ENVIRONMENT_ID = /^[A-Za-z0-9][A-Za-z0-9_-]{0,127}$/;
 const SIDE_FILES = ['-wal', '-shm', '-journal'] as const;
+/** Everything beside `<id>.db` that belongs to the environment, a restore's scratch copy included. */
+const ENVIRONMENT_FILES = [...SIDE_FILES, ...SCRATCH_FILES] as const;
+/** How long a replacement waits for other instances to close the file (they sweep every second). */
+const RELEASE_WAIT_MS = 5_000;
+const RELEASE_POLL_MS = 100;
 /**
  * How often `use` opens when other opens pushed its fresh handle out of the LRU before `work`
  * ran. That takes more than `maxOpenHandles` different environments finishing their opens in
@@ -65,6 +74,7 @@ export class SqliteCipherDataPlane implements DataPlane {
   private readonly cacheKiB: number;
   private readonly handles: LruCache<string, SqliteEnvironmentDatabase>;
   private readonly opening = new Map<string, PendingOpen>();
+  private readonly backups: BackupArea;
   private closed = false;
 
   constructor(options: SqliteCipherDataPlaneOptions) {
@@ -73,6 +83,7 @@ export class SqliteCipherDataPlane implements DataPlane {
     this.cacheKiB = options.cacheKiBPerHandle ?? DEFAULT_CACHE_KIB_PER_HANDLE;
     this.handles = new LruCache(options.maxOpenHandles ?? DEFAULT_MAX_OPEN_HANDLES, (db) => db.close());
     mkdirSync(this.directory, { recursive: true, mode: 0o700 });
+    this.backups = new BackupArea(options.backupDirectory ?? join(this.directory, 'backups'));
   }
 
   /** Open handles right now (for tests and metrics). */
@@ -134,13 +145,95 @@ export class SqliteCipherDataPlane implements DataPlane {
   async destroy(environmentId: string): Promise<void> {
     const path = this.pathOf(environmentId);
     this.evict(environmentId);
-    await Promise.all([path, ...SIDE_FILES.map((s) => path + s)].map((p) => rm(p, { force: true })));
+    await Promise.all([path, ...ENVIRONMENT_FILES.map((s) => path + s)].map((p) => rm(p, { force: true })));
   }
 
   /** The environment's files that exist on disk now: the database, and -wal/-shm while open. */
   files(environmentId: string): string[] {
     const path = this.pathOf(environmentId);
-    return [path, ...SIDE_FILES.map((s) => path + s)].filter((p) => existsSync(p));
+    return [path, ...ENVIRONMENT_FILES.map((s) => path + s)].filter((p) => existsSync(p));
+  }
+
+  // ---- Backups, restore, copy, reset: the how and why are in database-copies.ts ----
+
+  async backup(environmentId: string, loadDek: DekLoader, backupId: string): Promise<{ bytes: number }> {
+    const path = this.backups.pathOf(environmentId, backupId);
+    this.backups.prepare(environmentId);
+    await this.use(environmentId, loadDek, (db) => copyOpenDatabase(handleOf(db), `${path}.tmp`));
+    removeFiles([`${path}.tmp-journal`]);
+    renameSyncAndFlush(`${path}.tmp`, path);
+    return { bytes: statSync(path).size };
+  }
+
+  async restoreInto(environmentId: string, loadDek: DekLoader, source: CopySource, stillOwner: () => boolean = () => true): Promise<void> {
+    const path = this.pathOf(environmentId);
+    if (!existsSync(path)) fail('NOT_FOUND', `Environment ${environmentId} has no database.`);
+    const scratch = path + SCRATCH_SUFFIX;
+    removeFiles(SCRATCH_FILES.map((s) => path + s));
+    // 1. The source's bytes, still under the source's DEK.
+    if (source.backupId !== undefined) {
+      const from = this.backups.pathOf(source.environmentId, source.backupId);
+      if (!existsSync(from)) fail('NOT_FOUND', `No backup ${source.backupId} of environment ${source.environmentId}.`);
+      await copyFile(from, scratch);
+    } else {
+      await this.use(source.environmentId, source.loadDek, (db) => copyOpenDatabase(handleOf(db), scratch));
+    }
+    // 2. Under the target's DEK: re-keyed from another environment's, or checked if it is its own.
+    const dek = await loadDek();
+    try {
+      const fromDek = source.environmentId === environmentId ? null : await source.loadDek();
+      try {
+        rekeyScratch(scratch, this.cipher, fromDek ?? dek, fromDek === null ? null : dek);
+      } finally {
+        fromDek?.fill(0);
+      }
+      // 3. In place of the old file, once no connection anywhere has that open.
+      await this.whenClosedEverywhere(environmentId, path, dek, () => {
+        if (!stillOwner()) throw new Error(`The restore of ${environmentId} was taken over; this run stops.`);
+        replaceWithScratch(path, SIDE_FILES);
+      });
+    } finally {
+      dek.fill(0);
+    }
+  }
+
+  async detach(environmentId: string, loadDek: DekLoader): Promise<void> {
+    const path = this.pathOf(environmentId);
+    this.evict(environmentId);
+    if (!existsSync(path)) return;
+    const dek = await loadDek();
+    try {
+      await this.whenClosedEverywhere(environmentId, path, dek, () => undefined);
+    } finally {
+      dek.fill(0);
+    }
+  }
+
+  destroyBackup(environmentId: string, backupId: string): Promise<void> {
+    return this.backups.destroy(environmentId, backupId);
+  }
+
+  destroyBackups(environmentId: string): Promise<void> {
+    return this.backups.destroyAll(environmentId);
+  }
+
+  backupFiles(environmentId: string): string[] {
+    return this.backups.files(environmentId);
+  }
+
+  /**
+   * Evicts this process's handle and runs `then` once no other connection has the file open,
+   * polling while other instances' sweeps close theirs. Evict, probe and `then` run without an
+   * await in between, so no request of this process can open the old file in the meantime.
+   */
+  private async whenClosedEverywhere(environmentId: string, path: string, dek: Buffer, then: () => void): Promise<void> {
+    for (let waited = 0; ; waited += RELEASE_POLL_MS) {
+      this.assertNotClosed();
+      this.evict(environmentId);
+      if (closeEverywhere(path, this.cipher, dek)) return then();
+      if (waited >= RELEASE_WAIT_MS) fail('INTERNAL', `Another connection still has environment ${environmentId} open; try again later.`);
+      await new Promise((done) => setTimeout(done, RELEASE_POLL_MS));
+    }
   }
 
   close(): Promise<void> {
@@ -198,4 +291,13 @@ export class SqliteCipherDataPlane implements DataPlane {
   private assertNotClosed(): void {
     if (this.closed) fail('INTERNAL', 'The data plane is closed.');
   }
+}
+
+/** Inside this adapter every database handed to `work` is ours; copies need its SQLite handle. */
+const handleOf = (db: EnvironmentDatabase) => (db as SqliteEnvironmentDatabase).handle;
+
+/** A finished file takes its final name atomically, and the rename is made durable. */
+function renameSyncAndFlush(from: string, to: string): void {
+  renameSync(from, to);
+  fsyncPath(dirname(to));
 }
