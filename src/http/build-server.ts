@@ -13,6 +13,7 @@ import { systemRoutes } from './routes/system.js';
 import { webUiRoutes } from './routes/web-ui.js';
 import { keyRoutes } from './routes/keys.js';
 import { encryptionRoutes } from './routes/encryption.js';
+import { backupRoutes } from './routes/backups.js';
 
 export interface ServerOptions {
   logLevel: string;
@@ -66,6 +67,7 @@ export async function buildServer(deps: AppDeps, options: ServerOptions): Promis
   dataRoutes(app, deps);
   keyRoutes(app, deps);
   encryptionRoutes(app, deps);
+  backupRoutes(app, deps);
   systemRoutes(app, {
     metrics,
     clock: deps.clock,

@@ -5,6 +5,7 @@ import type { FastifyInstance } from 'fastify';
 import type { AppDeps } from '../app/deps.js';
 import { bootstrapOperator, type OperatorBootstrap } from '../app/bootstrap-operator.js';
 import { evictUnusableHandles } from '../app/evict-unusable-handles.js';
+import { releaseReplacedHandles } from '../app/backups/release-replaced-handles.js';
 import { DevClock } from '../adapters/clock/dev-clock.js';
 import { systemClock } from '../adapters/clock/system-clock.js';
 import { randomIds } from '../adapters/random-ids.js';
@@ -14,6 +15,7 @@ import { OutboxMailer } from '../adapters/mail/outbox-mailer.js';
 import { SmtpMailer } from '../adapters/mail/smtp-mailer.js';
 import { OperationRunner } from '../jobs/operation-runner.js';
 import { NotificationDispatcher } from '../jobs/notification-dispatcher.js';
+import { PurgeScheduler } from '../jobs/purge-scheduler.js';
 import { operationHandlers } from '../jobs/handlers/index.js';
 import { buildServer } from '../http/build-server.js';
 import type { Vault } from '../ports/vault.js';
@@ -47,7 +49,11 @@ export async function assemble(config: Config): Promise<RunningKeyward> {
     const vault: Vault = await openVault(config, store, warnings);
     closers.unshift(() => vault.close());
 
-    const dataPlane = new SqliteCipherDataPlane({ directory: join(config.dataDir, 'environments'), maxOpenHandles: config.openEnvironments });
+    const dataPlane = new SqliteCipherDataPlane({
+      directory: join(config.dataDir, 'environments'),
+      backupDirectory: join(config.dataDir, 'backups'),
+      maxOpenHandles: config.openEnvironments,
+    });
     closers.unshift(() => dataPlane.close());
 
     const devClock = config.devClock ? new DevClock(systemClock, store.settings) : undefined;
@@ -94,12 +100,18 @@ export async function assemble(config: Config): Promise<RunningKeyward> {
       const sweep = setInterval(() => {
         void devClock?.refresh().catch(() => undefined);
         void evictUnusableHandles(deps).catch((error: unknown) => log({ sweep: String(error) }));
+        // A restore, copy or reset on another instance waits for this one to let go of the file.
+        void releaseReplacedHandles(deps).catch((error: unknown) => log({ sweep: String(error) }));
       }, HANDLE_SWEEP_MS);
       sweep.unref();
       // Stop taking work before the server closes: in-flight operations finish or are taken over.
       closers.unshift(() => clearInterval(sweep), () => runner?.stop(), () => dispatcher?.stop());
       runner.start();
       dispatcher.start();
+      // R14: locked environments not unlocked within 28 days (of the app clock) are purged.
+      const purges = new PurgeScheduler({ deps, log });
+      closers.unshift(() => purges.stop());
+      purges.start();
     };
     return { app, deps, operator, operatorTokenFile, warnings, startBackground, close: () => closeAll(closers) };
   } catch (error) {
