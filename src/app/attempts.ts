@@ -17,14 +17,16 @@ export interface Attempt {
  * Every attempt of a key or encryption action is audited (SPEC, beyond the seed). A use case
  * records its success inside its own unit of work (`auditSuccess`), so the entry commits with
  * the change; a refusal is recorded here, after the unit of work rolled back. A tenant that
- * does not exist has no log to write to, so those refusals (404) are not recorded.
+ * does not exist has no log to write to, so those refusals (404) are not recorded; nor are a
+ * stranger's probes of another tenant, whose log would otherwise show who in which tenant tried.
  */
 export async function audited<T>(deps: AppDeps, actor: Principal, attempt: () => Promise<Attempt | undefined>, work: () => Promise<T>): Promise<T> {
   try {
     return await work();
   } catch (error) {
     const target = await attempt().catch(() => undefined);
-    if (target) {
+    const stranger = actor.kind === 'user' && target !== undefined && actor.tenantId !== target.tenantId;
+    if (target && !stranger) {
       const detail = isKeywardError(error) ? error.code : 'INTERNAL';
       await deps.store.audit
         .append({ ...target, at: deps.clock.now(), actor: actorLabel(actor), outcome: 'refused', detail })

@@ -62,10 +62,6 @@ export async function wrapDekWithProviderKey(vault: Vault, dek: Buffer, environm
   return formatWrappedKey({ keyRef: sealed.keyId, alg: sealed.alg, payload: sealed.sealed });
 }
 
-export function wrappedKeyRef(wrapped: string): string {
-  return parseWrappedKey(wrapped).keyRef;
-}
-
 /** The public half of a tenant key: enough to wrap, never to unwrap. A KeyObject saves re-parsing the PEM per DEK. */
 export interface TenantWrappingKey {
   thumbprint: string;

@@ -54,10 +54,4 @@ export function moveKey(key: TenantKey, to: KeyState, patch: Partial<TenantKey> 
   return { ...key, ...patch, state: to };
 }
 
-/** The states whose private half is (or is being put) in the vault. */
-export const holdsPrivateKey = (key: TenantKey): boolean =>
-  key.state === 'Available' || key.state === 'Installing' || key.state === 'Active';
-
-export const ACCEPTED_KEY_SIZES = [2048, 3072, 4096] as const;
-
 export const shortThumbprint = (thumbprint: string): string => thumbprint.slice(0, 8);

@@ -1,3 +1,4 @@
+import { caseKeyOf } from '../../domain/names.js';
 import type { EncryptionMode, EncryptionStatus, Environment, EnvironmentType } from '../../domain/environment.js';
 import type { Role, User } from '../../domain/principal.js';
 import type { Tenant } from '../../domain/tenant.js';
@@ -13,7 +14,7 @@ import type { ExchangeKey } from '../../ports/key-store.js';
  */
 
 /** Case-folded form behind case-insensitive e-mail and name checks (one rule for both databases). */
-export const caseKey = (value: string): string => value.normalize('NFC').toLowerCase();
+export const caseKey = caseKeyOf;
 
 // toISOString throws on an invalid Date, so garbage never reaches the database.
 const timeToRow = (time: Date): string => time.toISOString();
