@@ -5,6 +5,8 @@ import { anOperation, describeOnPostgres, describeOnSqlite, FakeClock, queue, ty
 import { aTenant, anEnvironment } from '../contracts/store-fixtures.js';
 
 const LEASE = 30_000;
+/** Waiting for async work (driver round trips, renewal timers) under a loaded machine, not for a time rule. */
+const SETTLE = { timeout: 10_000, interval: 5 };
 
 /** Lets other async work (timers, driver callbacks) take a turn; never stands in for a time rule. */
 const turn = (ms = 5): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -62,7 +64,7 @@ function takeoverBehaviour(target: StoreTarget): void {
     const holder = runnerOf({ store: store!, owner: 'a', leaseClock: clock, handler: rewrap(store!, true), events });
     holder.start();
     holder.kick();
-    await vi.waitFor(async () => expect((await other!.operations.get(op.id))?.progress).toEqual({ done: 1, total: 2 }));
+    await vi.waitFor(async () => expect((await other!.operations.get(op.id))?.progress).toEqual({ done: 1, total: 2 }), SETTLE);
 
     clock.advance(LEASE - 1);
     const successor = runnerOf({ store: other!, owner: 'b', leaseClock: clock, handler: rewrap(other!, false) });
@@ -103,14 +105,14 @@ function takeoverBehaviour(target: StoreTarget): void {
     });
     holder.start();
     holder.kick();
-    await vi.waitFor(() => expect(holderCtx).toBeDefined());
+    await vi.waitFor(() => expect(holderCtx).toBeDefined(), SETTLE);
 
     // Ten minutes pass for everyone; the holder's renewals move its lease along.
     const otherClock = new FakeClock();
     holderClock.advance(600_000);
     otherClock.advance(600_000);
     const readsAtAdvance = holderClock.reads;
-    await vi.waitFor(() => expect(holderClock.reads).toBeGreaterThanOrEqual(readsAtAdvance + 2));
+    await vi.waitFor(() => expect(holderClock.reads).toBeGreaterThanOrEqual(readsAtAdvance + 2), SETTLE);
     let handled = 0;
     const successor = runnerOf({ store: other!, owner: 'b', leaseClock: otherClock, handler: () => Promise.resolve(void (handled += 1)) });
     await successor.runUntilIdle();
@@ -121,7 +123,7 @@ function takeoverBehaviour(target: StoreTarget): void {
     otherClock.advance(60_000);
     await successor.runUntilIdle();
     expect(handled).toBe(1);
-    await vi.waitFor(() => expect(holderCtx!.lost).toBe(true));
+    await vi.waitFor(() => expect(holderCtx!.lost).toBe(true), SETTLE);
     await holder.stop();
     expect(events).toContainEqual(expect.objectContaining({ event: 'operation.lease-lost', reason: 'taken over' }));
     expect((await store!.operations.get(op!.id))?.status).toBe('succeeded');

@@ -5,6 +5,9 @@ import { OperationRunner, type OperationHandler } from '../../src/jobs/operation
 import type { OperationType } from '../../src/domain/operation.js';
 import { describeOnPostgres, describeOnSqlite, FakeClock, queue, type StoreTarget } from '../contracts/operation-store-fixtures.js';
 
+/** Waiting for async work (driver round trips, renewal timers) under a loaded machine, not for a time rule. */
+const SETTLE = { timeout: 10_000, interval: 5 };
+
 /**
  * What the runner does with each outcome of a handler, on real stores. Time rules (backoff,
  * leases) are driven by a fake lease clock; the finish clock is a different fake clock, far
@@ -40,7 +43,7 @@ function runnerBehaviour(target: StoreTarget): void {
     const [op] = await queue(store, 1);
     const finishedAt = new Date('2031-07-01T00:00:00.000Z');
     const running = runner.runUntilIdle();
-    await vi.waitFor(async () => expect((await store.operations.get(op!.id))?.progress).toEqual({ done: 1, total: 3 }));
+    await vi.waitFor(async () => expect((await store.operations.get(op!.id))?.progress).toEqual({ done: 1, total: 3 }), SETTLE);
     expect((await store.operations.get(op!.id))?.status).toBe('running');
     release();
     await running;
@@ -146,7 +149,7 @@ function runnerBehaviour(target: StoreTarget): void {
     runner.start();
     const [op] = await queue(store, 1);
     runner.kick();
-    await vi.waitFor(() => expect(started).toBe(1));
+    await vi.waitFor(() => expect(started).toBe(1), SETTLE);
     let stopped = false;
     const stopping = runner.stop().then(() => (stopped = true));
     await new Promise((resolve) => setImmediate(resolve));
@@ -169,7 +172,7 @@ function runnerBehaviour(target: StoreTarget): void {
     runner.start();
     try {
       const [op] = await queue(store!, 1, { type: 'reset' });
-      await vi.waitFor(async () => expect((await store!.operations.get(op!.id))?.status).toBe('succeeded'));
+      await vi.waitFor(async () => expect((await store!.operations.get(op!.id))?.status).toBe('succeeded'), SETTLE);
     } finally {
       await runner.stop();
     }
