@@ -1473,6 +1473,281 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/environments/{envId}/backups": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The environment's backups, oldest first */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    envId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                id: string;
+                                environmentId: string;
+                                label: string | null;
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** @description What protected the environment's data key when the backup was taken; the backup is readable exactly when the environment is. */
+                                protector: {
+                                    mode: "provider" | "tenant";
+                                    keyId: string | null;
+                                };
+                                sizeBytes: number;
+                            }[];
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        /** Back up the environment's database (online, under its own data key) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    envId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description For people: what the backup was taken for. */
+                        label?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description A consistent copy of the environment's encrypted database, under the environment's own data key. */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            environmentId: string;
+                            label: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** @description What protected the environment's data key when the backup was taken; the backup is readable exactly when the environment is. */
+                            protector: {
+                                mode: "provider" | "tenant";
+                                keyId: string | null;
+                            };
+                            sizeBytes: number;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/environments/{envId}/restore": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Replace the data with a backup of this environment or of one protected by the same key (R16) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    envId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        sourceEnvironmentId: string;
+                        backupId: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            operation: {
+                                id: string;
+                                type: string;
+                                status: "running" | "succeeded" | "failed";
+                                progress: {
+                                    done: number;
+                                    total: number;
+                                };
+                                error: {
+                                    code: string;
+                                    detail: string;
+                                } | null;
+                                /** Format: date-time */
+                                createdAt: string;
+                                finishedAt: string | null;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/environments/{envId}/copy": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Replace the data with a copy of another environment's, protected by the same key (R17) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    envId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        sourceEnvironmentId: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            operation: {
+                                id: string;
+                                type: string;
+                                status: "running" | "succeeded" | "failed";
+                                progress: {
+                                    done: number;
+                                    total: number;
+                                };
+                                error: {
+                                    code: string;
+                                    detail: string;
+                                } | null;
+                                /** Format: date-time */
+                                createdAt: string;
+                                finishedAt: string | null;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/environments/{envId}/reset": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Shred the data and every backup; start again empty on the provider key (R18) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    envId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": Record<string, never>;
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            operation: {
+                                id: string;
+                                type: string;
+                                status: "running" | "succeeded" | "failed";
+                                progress: {
+                                    done: number;
+                                    total: number;
+                                };
+                                error: {
+                                    code: string;
+                                    detail: string;
+                                } | null;
+                                /** Format: date-time */
+                                createdAt: string;
+                                finishedAt: string | null;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/healthz": {
         parameters: {
             query?: never;

@@ -16,6 +16,19 @@ export function describeWait(seconds: number): string {
   return `about ${Math.ceil(hours / 24)} days`;
 }
 
+/** Bytes as people read them: "412 KB". */
+export function formatSize(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  const units = ['KB', 'MB', 'GB', 'TB'];
+  let value = bytes / 1024;
+  let unit = 0;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
+    unit += 1;
+  }
+  return `${value < 10 ? value.toFixed(1) : Math.round(value)} ${units[unit]}`;
+}
+
 export const modeLabel = (mode: 'provider' | 'tenant'): string => (mode === 'tenant' ? 'Tenant-managed key' : 'Provider-managed key');
 
 const STATUS_LABEL: Record<string, string> = {

@@ -5,7 +5,8 @@ import type { Backup, Environment } from '../api/types';
 import { useConnection } from '../session/ConnectionContext';
 import { useOperations } from '../operations/OperationsContext';
 import { ProblemBar } from '../common/ProblemBar';
-import { formatTime } from '../common/format';
+import { formatSize, formatTime } from '../common/format';
+import { useTenantKeys } from '../keys/useTenantKeys';
 import { useApiData } from '../common/useApiData';
 import { useSubmit } from '../common/useSubmit';
 import { RestoreDialog } from './RestoreDialog';
@@ -34,6 +35,9 @@ export function BackupsList({ environment: env }: { environment: Environment }) 
     create.submit();
   };
   const canRestore = offers('/v1/environments/{envId}/restore', 'post');
+  // A backup is readable exactly when its environment is: which key protected it tells which restores can work.
+  const keys = useTenantKeys();
+  const keyName = (id: string | null) => keys.data?.items.find((k) => k.id === id)?.name ?? id ?? 'Tenant key';
   const items = backups.data?.items ?? [];
   return (
     <>
@@ -56,6 +60,8 @@ export function BackupsList({ environment: env }: { environment: Environment }) 
               <TableRow>
                 <TableHeaderCell>Label</TableHeaderCell>
                 <TableHeaderCell>Created</TableHeaderCell>
+                <TableHeaderCell>Protected by</TableHeaderCell>
+                <TableHeaderCell>Size</TableHeaderCell>
                 <TableHeaderCell>Actions</TableHeaderCell>
               </TableRow>
             </TableHeader>
@@ -64,6 +70,8 @@ export function BackupsList({ environment: env }: { environment: Environment }) 
                 <TableRow key={b.id}>
                   <TableCell>{b.label ?? b.id}</TableCell>
                   <TableCell>{formatTime(b.createdAt)}</TableCell>
+                  <TableCell>{b.protector.mode === 'tenant' ? keyName(b.protector.keyId) : 'Provider key'}</TableCell>
+                  <TableCell>{formatSize(b.sizeBytes)}</TableCell>
                   <TableCell>
                     {canRestore && (
                       <Button {...restoreFocus} size="small" onClick={() => setRestoring(b)} aria-label={`Restore backup ${b.label ?? b.id}`}>
