@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import Database from 'better-sqlite3-multiple-ciphers';
 import pg from 'pg';
 import { afterAll, describe, it } from 'vitest';
 import { openStore } from '../../src/adapters/store/open-store.js';
@@ -12,13 +13,16 @@ import { aTenant, newId } from './store-fixtures.js';
 
 /**
  * Where operation tests run. Claiming takes the oldest claimable operation of any tenant, so
- * tests cannot share a database the way the store contract does (by using fresh tenants):
- * each test asks for its own empty database, with as many store instances on it as it needs
- * (each one standing in for a server instance).
+ * tests cannot share rows the way the store contract does (by using fresh tenants): every
+ * `stores()` call empties the operations table first. The database and the store instances
+ * (each one standing in for a server instance) are shared by the suite's tests, because every
+ * store opened on PostgreSQL runs Kysely's migrator, whose introspection of all schemas fails
+ * when another test file drops a schema at that moment; fewer opens, fewer such failures.
  */
 export interface StoreTarget {
+  /** `count` store instances on the suite's database, its operations table emptied. */
   stores(count: number): Promise<Store[]>;
-  /** One more store on the database of the last `stores()` call, e.g. a restarted server. */
+  /** A new store instance on the same database, for the test to close (a server that crashes). */
   another(): Promise<Store>;
 }
 
@@ -69,47 +73,48 @@ export async function queue(store: Store, count: number, overrides: Partial<Oper
   return ops;
 }
 
-/**
- * A target whose every `stores()` call makes a new database (`newDatabase` returns how to open
- * a store on it); stores and databases go when the enclosing suite ends.
- */
-function targetOf(newDatabase: () => () => Promise<Store>, cleanup: () => Promise<void>): StoreTarget {
-  const opened: Store[] = [];
-  let open: (() => Promise<Store>) | undefined;
+/** A target over one database: `open` makes a store instance, `wipe` empties the operations table. */
+function targetOf(open: () => Promise<Store>, wipe: () => Promise<void>, cleanup: () => Promise<void>): StoreTarget {
+  const shared: Store[] = [];
+  const extra: Store[] = [];
   afterAll(async () => {
-    // A test may have closed a store already (a "crash"); closing twice is no failure here.
-    await Promise.all(opened.map((s) => s.close().catch(() => undefined)));
+    // A test may have closed its extra store already (a "crash"); closing twice is no failure here.
+    await Promise.all([...shared, ...extra].map((s) => s.close().catch(() => undefined)));
     await cleanup();
   });
-  const another = async (): Promise<Store> => {
-    if (open === undefined) throw new Error('Call stores() first.');
-    const store = await open();
-    opened.push(store);
-    return store;
-  };
   return {
     async stores(count) {
-      open = newDatabase();
-      const stores: Store[] = [];
       // One after another: the first migrates, the others find the schema ready.
-      for (let i = 0; i < count; i += 1) stores.push(await another());
-      return stores;
+      while (shared.length < count) shared.push(await open());
+      await wipe();
+      return shared.slice(0, count);
     },
-    another,
+    async another() {
+      const store = await open();
+      extra.push(store);
+      return store;
+    },
   };
 }
 
-/** A suite on embedded SQLite: every `stores()` call gets a new database file. */
+/** A suite on an embedded SQLite file of its own. */
 export function describeOnSqlite(title: string, body: (target: StoreTarget) => void): void {
   describe(title, () => {
     const dir = mkdtempSync(join(tmpdir(), 'keyward-operations-'));
-    let files = 0;
+    const file = join(dir, 'control.db');
+    const wipe = () => {
+      const raw = new Database(file, { timeout: 5_000 });
+      try {
+        raw.exec('delete from operations');
+      } finally {
+        raw.close();
+      }
+      return Promise.resolve();
+    };
     body(
       targetOf(
-        () => {
-          const file = join(dir, `control-${++files}.db`);
-          return () => openStore({ kind: 'sqlite', file });
-        },
+        () => openStore({ kind: 'sqlite', file }),
+        wipe,
         () => Promise.resolve(rmSync(dir, { recursive: true, force: true })),
       ),
     );
@@ -129,9 +134,9 @@ async function sql(text: string): Promise<void> {
 }
 
 /**
- * A suite on PostgreSQL (KEYWARD_TEST_DATABASE_URL, else 127.0.0.1:5432 db `test`): every
- * `stores()` call gets a new schema, all dropped after the suite. When the database is
- * unreachable the suite is skipped with a warning, except in CI, where it fails.
+ * A suite on PostgreSQL (KEYWARD_TEST_DATABASE_URL, else 127.0.0.1:5432 db `test`), in a
+ * schema of its own, dropped after the suite. When the database is unreachable the suite is
+ * skipped with a warning, except in CI, where it fails.
  */
 export async function describeOnPostgres(title: string, body: (target: StoreTarget) => void): Promise<void> {
   let reason: string | undefined;
@@ -157,18 +162,12 @@ export async function describeOnPostgres(title: string, body: (target: StoreTarg
     return;
   }
   describe(title, () => {
-    const prefix = `keyward_test_ops_${randomBytes(4).toString('hex')}`;
-    const schemas: string[] = [];
+    const schema = `keyward_test_ops_${randomBytes(6).toString('hex')}`;
     body(
       targetOf(
-        () => {
-          const schema = `${prefix}_${schemas.length + 1}`;
-          schemas.push(schema);
-          return () => openStore({ kind: 'postgres', url, schema });
-        },
-        async () => {
-          for (const name of schemas) await sql(`drop schema if exists "${name}" cascade`);
-        },
+        () => openStore({ kind: 'postgres', url, schema }),
+        () => sql(`delete from "${schema}".operations`),
+        () => sql(`drop schema if exists "${schema}" cascade`),
       ),
     );
   });
