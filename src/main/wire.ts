@@ -59,7 +59,8 @@ export async function assemble(config: Config): Promise<RunningKeyward> {
     const devClock = config.devClock ? new DevClock(systemClock, store.settings) : undefined;
     await devClock?.refresh();
     const clock = devClock ?? systemClock;
-    const owner = config.instanceId ?? `${hostname()}:${process.pid}:${randomIds.next('run').slice(4, 12)}`;
+    // Unique per process even when two are given one KEYWARD_INSTANCE_ID: leases are fenced by it.
+    const owner = `${config.instanceId ?? `${hostname()}:${process.pid}`}:${randomIds.next('run').slice(4, 12)}`;
 
     let runner: OperationRunner | undefined;
     let dispatcher: NotificationDispatcher | undefined;
@@ -82,7 +83,11 @@ export async function assemble(config: Config): Promise<RunningKeyward> {
 
     const app = await buildServer(deps, { logLevel: config.logLevel, bodyLimitBytes: config.bodyLimitBytes, devClock, version: VERSION });
     closers.unshift(() => app.close());
-    const log = (event: object) => app.log.warn(event, 'background');
+    const log = (event: object) => {
+      const name = 'event' in event ? String(event.event) : '';
+      if (/fail|given-up|crash|error|lost|abandon/.test(name)) app.log.warn(event, 'background');
+      else app.log.info(event, 'background');
+    };
 
     const startBackground = () => {
       // Leases and retry backoff run on real time: moving the dev clock must not expire them.

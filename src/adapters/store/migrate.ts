@@ -18,8 +18,13 @@ export async function migrate(db: Kysely<ControlDatabase>, flavour: SqlFlavour, 
     // also creates the schema if missing.
     ...(schema === undefined ? {} : { migrationTableSchema: schema }),
   });
-  const { error } = await migrator.migrateToLatest();
-  if (error !== undefined) {
+  // Kysely's introspection reads every schema of the database; a schema dropped by someone else
+  // at that very moment (3F000) fails it without anything being wrong with ours: try again.
+  for (let attempt = 1; ; attempt++) {
+    const { error } = await migrator.migrateToLatest();
+    if (error === undefined) return;
+    const code = typeof error === 'object' && error !== null && 'code' in error ? error.code : undefined;
+    if (code === '3F000' && attempt < 5) continue;
     throw new Error('Migrating the control store failed.', { cause: error });
   }
 }
