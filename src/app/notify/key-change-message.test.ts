@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { keyChangeNotification, shortThumbprint, type KeyChange, type KeyChangeAction } from './key-change-message.js';
+import { keyChangeNotification, abbreviatedThumbprint, type KeyChange, type KeyChangeAction } from './key-change-message.js';
 
 const thumbprint = '3f'.repeat(4) + 'ab'.repeat(24) + '9c'.repeat(4);
 
@@ -55,7 +55,7 @@ describe('key change notification (R10)', () => {
   });
 
   it('shortens thumbprints to their first and last 8 digits', () => {
-    expect(shortThumbprint(thumbprint)).toBe('3f3f3f3f…9c9c9c9c');
-    expect(shortThumbprint('abc')).toBe('abc');
+    expect(abbreviatedThumbprint(thumbprint)).toBe('3f3f3f3f…9c9c9c9c');
+    expect(abbreviatedThumbprint('abc')).toBe('abc');
   });
 });

@@ -49,12 +49,12 @@ function plain(value: string, max = 120): string {
 }
 
 /** First and last 8 hex digits: enough to tell keys apart and to compare with the key file. */
-export const shortThumbprint = (thumbprint: string): string =>
+export const abbreviatedThumbprint = (thumbprint: string): string =>
   thumbprint.length <= 20 ? thumbprint : `${thumbprint.slice(0, 8)}…${thumbprint.slice(-8)}`;
 
 export function keyChangeNotification(change: KeyChange): { subject: string; text: string } {
   const tenant = plain(change.tenantName);
-  const key = `"${plain(change.keyName)}" (thumbprint ${shortThumbprint(plain(change.thumbprint, 128))})`;
+  const key = `"${plain(change.keyName)}" (thumbprint ${abbreviatedThumbprint(plain(change.thumbprint, 128))})`;
   const region = plain(change.region, 60);
   const actor = plain(change.actor);
   const when = change.at.toISOString();
