@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import pg from 'pg';
+import { postgresUnreachable, sql, testDatabaseUrl } from '../support/postgres.js';
 import { afterAll, describe, it } from 'vitest';
 
 /**
@@ -8,38 +8,15 @@ import { afterAll, describe, it } from 'vitest';
  * a fresh schema per run dropped afterwards, and a loud failure under CI when PostgreSQL cannot
  * be reached, a quiet skip elsewhere.
  */
-export const url = process.env.KEYWARD_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
-
-/** Runs one statement on its own connection. */
-export async function sql(text: string): Promise<pg.QueryResult> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await client.query(text);
-  } finally {
-    await client.end();
-  }
-}
-
-async function unreachable(): Promise<string | undefined> {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5_000 });
-  try {
-    await client.connect();
-    await client.query('select 1');
-    return undefined;
-  } catch (error) {
-    return error instanceof Error ? error.message : String(error);
-  } finally {
-    await client.end().catch(() => undefined);
-  }
-}
+export const url = testDatabaseUrl;
+export { sql };
 
 /**
  * Declares `suite` under `title` with a fresh schema name (prefix `keyward_test_<prefix>_`), or,
  * PostgreSQL being unreachable, a failing test under CI and a skipped suite elsewhere.
  */
 export async function describeOnPostgres(title: string, prefix: string, suite: (schema: string) => void): Promise<void> {
-  const reason = await unreachable();
+  const reason = await postgresUnreachable();
   // Shown without credentials: the URL may carry a password.
   const where = new URL(url).host;
   if (reason !== undefined && process.env.CI) {

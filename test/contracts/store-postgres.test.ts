@@ -1,42 +1,17 @@
 import { randomBytes } from 'node:crypto';
-import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openStore } from '../../src/adapters/store/open-store.js';
 import { storeContract } from './store.contract.js';
+import { postgresUnreachable, sql, testDatabaseHost, testDatabaseUrl } from '../support/postgres.js';
 import { migrationProvider } from '../../src/adapters/store/migrations/index.js';
 import { keyStoreContract } from './key-store.contract.js';
 import { backupStoreContract } from './backup-store.contract.js';
 
-const url = process.env.KEYWARD_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const url = testDatabaseUrl;
 const schema = `keyward_test_${randomBytes(6).toString('hex')}`;
 
-/** Why PostgreSQL cannot be used, or undefined when it can. */
-async function unreachable(): Promise<string | undefined> {
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5_000 });
-  try {
-    await client.connect();
-    await client.query('select 1');
-    return undefined;
-  } catch (error) {
-    return error instanceof Error ? error.message : String(error);
-  } finally {
-    await client.end().catch(() => undefined);
-  }
-}
-
-async function sql(text: string): Promise<pg.QueryResult> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await client.query(text);
-  } finally {
-    await client.end();
-  }
-}
-
-const reason = await unreachable();
-// Shown without credentials: the URL may carry a password.
-const where = new URL(url).host;
+const reason = await postgresUnreachable();
+const where = testDatabaseHost;
 
 if (reason !== undefined && process.env.CI) {
   // In CI a missing database is a broken pipeline, not a reason to pass quietly.

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
+import { postgresUnreachable, sql, testDatabaseUrl } from '../support/postgres.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { client, startServer, type TestServer } from '../support/server.js';
 import { advance, expectCode, expectStatus, expectSucceeded, HOUR, type Call } from '../support/api.js';
@@ -15,23 +15,10 @@ import { backup, cmkTenant, environment, eventually, filesOf, firstKey, lockRegi
  * to let go, and afterwards both serve the same, new data (no connection left on the old file
  * to split the WAL). A purge, checked by both instances every few seconds, happens once.
  */
-const url = process.env.KEYWARD_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const url = testDatabaseUrl;
 const schema = `keyward_bk_${randomBytes(6).toString('hex')}`;
-
-async function query(text: string, values: unknown[] = []): Promise<pg.QueryResult> {
-  const db = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5_000 });
-  await db.connect();
-  try {
-    return await db.query(text, values);
-  } finally {
-    await db.end();
-  }
-}
-
-const unreachable = await query('select 1').then(
-  () => undefined,
-  (error: unknown) => (error instanceof Error ? error.message : String(error)),
-);
+const query = sql;
+const unreachable = await postgresUnreachable();
 
 describe.skipIf(unreachable !== undefined && !process.env.CI)('backups on PostgreSQL with two instances', () => {
   const servers: TestServer[] = [];

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
+import { postgresUnreachable, sql, testDatabaseUrl } from '../support/postgres.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type TestServer } from '../support/server.js';
 import { spreadClient } from '../support/api.js';
@@ -14,23 +14,10 @@ import { playSeedStory } from './seed-story.js';
  * (and one data directory, as instances on one host share their environment files), every
  * request going to the next instance in turn. Afterwards, each operation ran exactly once.
  */
-const url = process.env.KEYWARD_TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const url = testDatabaseUrl;
 const schema = `keyward_e2e_${randomBytes(6).toString('hex')}`;
-
-async function query(text: string): Promise<pg.QueryResult> {
-  const db = new pg.Client({ connectionString: url, connectionTimeoutMillis: 5_000 });
-  await db.connect();
-  try {
-    return await db.query(text);
-  } finally {
-    await db.end();
-  }
-}
-
-const unreachable = await query('select 1').then(
-  () => undefined,
-  (error: unknown) => (error instanceof Error ? error.message : String(error)),
-);
+const query = sql;
+const unreachable = await postgresUnreachable();
 
 describe.skipIf(unreachable !== undefined && !process.env.CI)('key lifecycle on PostgreSQL with two instances', () => {
   const servers: TestServer[] = [];
