@@ -60,6 +60,20 @@ export function wipe(components: RsaComponents): void {
   for (const part of [n, e, d, p, q, dp, dq, qi]) part.fill(0);
 }
 
+/** The key's numbers as PKCS#11 attributes: the one place that spells them out. */
+export function rsaComponentAttributes(rsa: RsaComponents) {
+  return [
+    { type: ck.CKA_MODULUS, value: rsa.n },
+    { type: ck.CKA_PUBLIC_EXPONENT, value: rsa.e },
+    { type: ck.CKA_PRIVATE_EXPONENT, value: rsa.d },
+    { type: ck.CKA_PRIME_1, value: rsa.p },
+    { type: ck.CKA_PRIME_2, value: rsa.q },
+    { type: ck.CKA_EXPONENT_1, value: rsa.dp },
+    { type: ck.CKA_EXPONENT_2, value: rsa.dq },
+    { type: ck.CKA_COEFFICIENT, value: rsa.qi },
+  ];
+}
+
 export function createPrivateKeyObject(p: Pkcs11Api, session: Handle, handle: string, rsa: RsaComponents): Handle {
   const template: Template = [
     { type: ck.CKA_CLASS, value: ck.CKO_PRIVATE_KEY },
@@ -73,14 +87,7 @@ export function createPrivateKeyObject(p: Pkcs11Api, session: Handle, handle: st
     { type: ck.CKA_UNWRAP, value: false },
     { type: ck.CKA_LABEL, value: handle },
     { type: ck.CKA_ID, value: ckaIdOfHandle(handle) },
-    { type: ck.CKA_MODULUS, value: rsa.n },
-    { type: ck.CKA_PUBLIC_EXPONENT, value: rsa.e },
-    { type: ck.CKA_PRIVATE_EXPONENT, value: rsa.d },
-    { type: ck.CKA_PRIME_1, value: rsa.p },
-    { type: ck.CKA_PRIME_2, value: rsa.q },
-    { type: ck.CKA_EXPONENT_1, value: rsa.dp },
-    { type: ck.CKA_EXPONENT_2, value: rsa.dq },
-    { type: ck.CKA_COEFFICIENT, value: rsa.qi },
+    ...rsaComponentAttributes(rsa),
   ];
   return p.C_CreateObject(session, template);
 }

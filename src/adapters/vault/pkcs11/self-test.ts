@@ -4,7 +4,7 @@ import type { OaepHash } from '../../../ports/vault.js';
 import { ck, type Handle, type Pkcs11Api } from './pkcs11-api.js';
 import { describeFailure, isUnsupported } from './pkcs11-errors.js';
 import { openInToken, sealInToken } from './provider-key.js';
-import { oaepDecrypt, rsaComponents, wipe } from './private-keys.js';
+import { oaepDecrypt, rsaComponentAttributes, rsaComponents, wipe } from './private-keys.js';
 
 /**
  * Checks run at start, so a token that cannot do what Keyward needs fails the start, not the
@@ -83,14 +83,7 @@ function createSessionKey(p: Pkcs11Api, session: Handle, privateKey: KeyObject):
       { type: ck.CKA_PRIVATE, value: true },
       { type: ck.CKA_SENSITIVE, value: true },
       { type: ck.CKA_DECRYPT, value: true },
-      { type: ck.CKA_MODULUS, value: rsa.n },
-      { type: ck.CKA_PUBLIC_EXPONENT, value: rsa.e },
-      { type: ck.CKA_PRIVATE_EXPONENT, value: rsa.d },
-      { type: ck.CKA_PRIME_1, value: rsa.p },
-      { type: ck.CKA_PRIME_2, value: rsa.q },
-      { type: ck.CKA_EXPONENT_1, value: rsa.dp },
-      { type: ck.CKA_EXPONENT_2, value: rsa.dq },
-      { type: ck.CKA_COEFFICIENT, value: rsa.qi },
+      ...rsaComponentAttributes(rsa),
     ]);
   } finally {
     wipe(rsa);
