@@ -7,9 +7,10 @@ import type { AppDeps } from './deps.js';
  */
 export async function evictUnusableHandles(deps: Pick<AppDeps, 'store' | 'dataPlane'>): Promise<number> {
   let evicted = 0;
-  for (const id of deps.dataPlane.openEnvironmentIds()) {
-    const env = await deps.store.environments.get(id);
-    const status = env?.encryption.status;
+  const open = deps.dataPlane.openEnvironmentIds();
+  const statuses = await deps.store.environments.statusesOf(open);
+  for (const id of open) {
+    const status = statuses.get(id);
     if (status === 'ready' || status === 'updating' || status === 'unlocking') continue;
     deps.dataPlane.evict(id);
     evicted++;

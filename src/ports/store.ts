@@ -74,6 +74,8 @@ export interface EnvironmentRepo {
     lockedAt?: Date | null,
   ): Promise<number>;
   countByStatus(tenantId: string, status: EncryptionStatus): Promise<number>;
+  /** The statuses of the given environments, in one query (ids not stored are left out). */
+  statusesOf(ids: readonly string[]): Promise<Map<string, EncryptionStatus>>;
 }
 
 export interface ProtectionChange {

@@ -120,6 +120,9 @@ export function keyStoreContract(target: StoreContractTarget): void {
       expect(await store.environments.moveStatus(envs[0]!.id, ['locked'], 'ready', null)).toBe(true);
       expect((await other.environments.get(envs[0]!.id))?.lockedAt).toBeNull();
       expect(await store.environments.countByStatus(tenant.id, 'locked')).toBe(1);
+      const statuses = await other.environments.statusesOf([envs[0]!.id, envs[1]!.id, envs[3]!.id, 'env_not_stored']);
+      expect(Object.fromEntries(statuses)).toEqual({ [envs[0]!.id]: 'ready', [envs[1]!.id]: 'locked', [envs[3]!.id]: 'ready' });
+      expect((await store.environments.statusesOf([])).size).toBe(0);
     });
   });
 }

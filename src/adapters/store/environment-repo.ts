@@ -1,3 +1,4 @@
+import type { EncryptionStatus } from '../../domain/environment.js';
 import type { EnvironmentRepo } from '../../ports/store.js';
 import { assertOneRow, insertUnique, type Executor } from './executor.js';
 import { caseKey, environmentFromRow, environmentToRow } from './row-mapping.js';
@@ -88,6 +89,12 @@ export function environmentRepo(db: Executor): EnvironmentRepo {
         .where('encryption_status', 'in', [...from])
         .executeTakeFirst();
       return Number(result.numUpdatedRows);
+    },
+
+    async statusesOf(ids) {
+      if (ids.length === 0) return new Map();
+      const rows = await db().selectFrom('environments').select(['id', 'encryption_status']).where('id', 'in', [...ids]).execute();
+      return new Map(rows.map((r) => [r.id, r.encryption_status as EncryptionStatus]));
     },
 
     async countByStatus(tenantId, status) {
