@@ -14,7 +14,10 @@ export default tseslint.config(
       '@typescript-eslint/consistent-type-imports': 'error',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true }],
-      'no-restricted-syntax': ['error', { selector: "MemberExpression[object.name='process'][property.name='env']", message: 'Read configuration only in src/main/config.ts.' }],
+      'no-restricted-syntax': [
+        'error',
+        { selector: "MemberExpression[object.name='process'][property.name='env']", message: 'Read configuration only in src/main/config.ts.' },
+      ],
     },
   },
   {
@@ -39,7 +42,10 @@ export default tseslint.config(
     files: ['web/src/**'],
     rules: {
       'no-restricted-globals': ['error', { name: 'localStorage', message: 'Tokens and session state live in sessionStorage only.' }],
-      'no-restricted-properties': ['error', { object: 'window', property: 'localStorage', message: 'Tokens and session state live in sessionStorage only.' }],
+      'no-restricted-properties': [
+        'error',
+        { object: 'window', property: 'localStorage', message: 'Tokens and session state live in sessionStorage only.' },
+      ],
     },
   },
   { files: ['**/*.js'], ...tseslint.configs.disableTypeChecked },

@@ -60,7 +60,8 @@ export async function run(): Promise<void> {
     while (statSync(join(dir, 'env_src.db')).size < TARGET_BYTES) {
       await plane.use('env_src', load(deks.src), (db) => {
         sqlite(db).transaction(() => {
-          for (let i = 0; i < BATCH; i++) db.insertRow('docs', `row_${randomBytes(8).toString('hex')}`, { body: randomBytes(ROW_TEXT_BYTES / 2).toString('hex') });
+          for (let i = 0; i < BATCH; i++)
+            db.insertRow('docs', `row_${randomBytes(8).toString('hex')}`, { body: randomBytes(ROW_TEXT_BYTES / 2).toString('hex') });
         });
         // The database file itself is what is measured: fold the WAL into it as it grows.
         sqlite(db).handle.pragma('wal_checkpoint(TRUNCATE)');
@@ -80,9 +81,15 @@ export async function run(): Promise<void> {
       samples['copyFile+fsync'].push(await time(() => durableCopy(join(dir, 'env_src.db'), plain)));
       rmSync(plain);
       samples.backup.push(await time(() => plane.backup('env_src', load(deks.src), backupId)));
-      samples['restore (own)'].push(await time(() => plane.restoreInto('env_src', load(deks.src), { environmentId: 'env_src', loadDek: load(deks.src), backupId })));
-      samples['restore (other)'].push(await time(() => plane.restoreInto('env_dst', load(deks.dst), { environmentId: 'env_src', loadDek: load(deks.src), backupId })));
-      samples['copy (live)'].push(await time(() => plane.restoreInto('env_dst', load(deks.dst), { environmentId: 'env_src', loadDek: load(deks.src) })));
+      samples['restore (own)'].push(
+        await time(() => plane.restoreInto('env_src', load(deks.src), { environmentId: 'env_src', loadDek: load(deks.src), backupId })),
+      );
+      samples['restore (other)'].push(
+        await time(() => plane.restoreInto('env_dst', load(deks.dst), { environmentId: 'env_src', loadDek: load(deks.src), backupId })),
+      );
+      samples['copy (live)'].push(
+        await time(() => plane.restoreInto('env_dst', load(deks.dst), { environmentId: 'env_src', loadDek: load(deks.src) })),
+      );
       await plane.destroyBackup('env_src', backupId);
     }
 
@@ -90,9 +97,13 @@ export async function run(): Promise<void> {
     console.log(`\n  ${'step'.padEnd(18)}${'median ms'.padStart(11)}${'MiB/s'.padStart(9)}${'× copyFile'.padStart(12)}${'copyFile ÷'.padStart(12)}`);
     for (const step of STEPS) {
       const ms = median(samples[step]);
-      console.log(`  ${step.padEnd(18)}${ms.toFixed(0).padStart(11)}${(mb / (ms / 1000)).toFixed(0).padStart(9)}${`${(ms / base).toFixed(1)}×`.padStart(12)}${(base / ms).toFixed(2).padStart(12)}`);
+      console.log(
+        `  ${step.padEnd(18)}${ms.toFixed(0).padStart(11)}${(mb / (ms / 1000)).toFixed(0).padStart(9)}${`${(ms / base).toFixed(1)}×`.padStart(12)}${(base / ms).toFixed(2).padStart(12)}`,
+      );
     }
-    console.log(`  (${ROUNDS} rounds; "× copyFile": how many times longer than fs.copyFile of the same ${mb.toFixed(0)} MiB; "copyFile ÷": its throughput as a share of copyFile's)`);
+    console.log(
+      `  (${ROUNDS} rounds; "× copyFile": how many times longer than fs.copyFile of the same ${mb.toFixed(0)} MiB; "copyFile ÷": its throughput as a share of copyFile's)`,
+    );
   } finally {
     await plane.close();
     rmSync(dir, { recursive: true, force: true });

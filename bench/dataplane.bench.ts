@@ -176,7 +176,9 @@ function report(subjects: Subject[]): void {
   };
   console.log(`* chosen: ${CHOSEN_CIPHER.label}`);
   console.log(`  writes (goal ≥ ${GOAL.write}×): ${verdict('batchInsert', GOAL.write)}, ${verdict('autocommit', GOAL.write)}`);
-  console.log(`  reads  (goal ≥ ${GOAL.read}×): ${(['pointCold', 'pointWarm', 'scanCold', 'scanWarm'] as const).map((m) => verdict(m, GOAL.read)).join(', ')}`);
+  console.log(
+    `  reads  (goal ≥ ${GOAL.read}×): ${(['pointCold', 'pointWarm', 'scanCold', 'scanWarm'] as const).map((m) => verdict(m, GOAL.read)).join(', ')}`,
+  );
 }
 
 export async function run(): Promise<void> {

@@ -3,14 +3,7 @@
 // compare. The 600,000-iteration rows are the production cost; the 1-iteration row is the cost
 // of everything else (key generation, certificate, packaging).
 import { constants, createCipheriv, createPublicKey, publicEncrypt, randomBytes } from 'node:crypto';
-import {
-  generatePfx,
-  issueKeyExchangeKey,
-  readByok,
-  readPfx,
-  DEFAULT_PFX_ITERATIONS,
-  kekRecordOf,
-} from '../src/crypto/key-files/index.js';
+import { generatePfx, issueKeyExchangeKey, readByok, readPfx, DEFAULT_PFX_ITERATIONS, kekRecordOf } from '../src/crypto/key-files/index.js';
 import { pkcs12Kdf } from '../src/crypto/key-files/forge-bridge.js';
 import { generateRsaKeyPair } from '../src/crypto/key-files/rsa-key-pair.js';
 
@@ -58,10 +51,7 @@ export async function run(): Promise<void> {
   const kek = await issueKeyExchangeKey({ tenantId: 't', region: 'r', now, keySize: 4096 });
   const target = await generateRsaKeyPair(2048);
   const aesKey = randomBytes(32);
-  const head = publicEncrypt(
-    { key: createPublicKey(kek.publicKeyPem), padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha1' },
-    aesKey,
-  );
+  const head = publicEncrypt({ key: createPublicKey(kek.publicKeyPem), padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha1' }, aesKey);
   const kwp = createCipheriv('id-aes256-wrap-pad', aesKey, Buffer.from('A65959A6', 'hex'));
   const wrapped = Buffer.concat([kwp.update(target.privateKey.export({ type: 'pkcs8', format: 'der' })), kwp.final()]);
   const byok = JSON.stringify({
@@ -78,8 +68,12 @@ export async function run(): Promise<void> {
   const readByokRate = await measure('readByok, RSA-2048 key under RSA-4096 KEK', () => readByok(byok, input), 100, 2000);
 
   // Where the 600,000 iterations go: the MAC key (forge, main thread) and one PBKDF2 (native).
-  const macKdf = await measure(`  of which: PKCS#12 MAC KDF, forge, ${DEFAULT_PFX_ITERATIONS}`, () =>
-    pkcs12Kdf(password, randomBytes(16), 3, DEFAULT_PFX_ITERATIONS, 32, 'sha256'), 3, 2000);
+  const macKdf = await measure(
+    `  of which: PKCS#12 MAC KDF, forge, ${DEFAULT_PFX_ITERATIONS}`,
+    () => pkcs12Kdf(password, randomBytes(16), 3, DEFAULT_PFX_ITERATIONS, 32, 'sha256'),
+    3,
+    2000,
+  );
 
   for (const rate of [baseline, generate600k, generate1, read600k, read2048, readByokRate, macKdf]) print(rate, baseline);
   const iterationCost = generate600k.msPerOp - generate1.msPerOp;

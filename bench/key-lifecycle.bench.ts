@@ -37,16 +37,34 @@ function rsaCeiling(seconds: number): number {
 function tenantKey(tenantId: string, name: string, state: TenantKey['state']) {
   const pair = generateKeyPairSync('rsa', { modulusLength: 2048 });
   const key: TenantKey = {
-    id: randomIds.next('key'), tenantId, region: 'eu', name, state, source: 'generated', thumbprint: thumbprintOf(pair.publicKey),
-    keySize: 2048, publicKeyPem: pair.publicKey.export({ format: 'pem', type: 'spki' }).toString(), createdAt: new Date(),
-    activatedAt: state === 'Active' ? new Date() : null, lockedAt: null, failureReason: null,
+    id: randomIds.next('key'),
+    tenantId,
+    region: 'eu',
+    name,
+    state,
+    source: 'generated',
+    thumbprint: thumbprintOf(pair.publicKey),
+    keySize: 2048,
+    publicKeyPem: pair.publicKey.export({ format: 'pem', type: 'spki' }).toString(),
+    createdAt: new Date(),
+    activatedAt: state === 'Active' ? new Date() : null,
+    lockedAt: null,
+    failureReason: null,
   };
   return { key, privateKey: pair.privateKey };
 }
 
 const context = (op: Operation) => ({ op, lost: false, reportProgress: () => Promise.resolve() });
 const operation = (tenantId: string, type: Operation['type'], input: Operation['input']): Operation => ({
-  id: randomIds.next('op'), tenantId, type, status: 'running', progress: { done: 0, total: 0 }, error: null, input, createdAt: new Date(), finishedAt: null,
+  id: randomIds.next('op'),
+  tenantId,
+  type,
+  status: 'running',
+  progress: { done: 0, total: 0 },
+  error: null,
+  input,
+  createdAt: new Date(),
+  finishedAt: null,
 });
 
 export async function run(): Promise<void> {
@@ -56,10 +74,26 @@ export async function run(): Promise<void> {
     const vault = new SoftwareVault(randomBytes(32), store.settings, () => randomIds.next('pk'));
     await vault.init();
     const dataPlane = new SqliteCipherDataPlane({ directory: join(dir, 'environments') });
-    const deps: HandlerDeps = { store, vault, dataPlane, clock: systemClock, ids: randomIds, kick: { operations: () => undefined, notifications: () => undefined } };
+    const deps: HandlerDeps = {
+      store,
+      vault,
+      dataPlane,
+      clock: systemClock,
+      ids: randomIds,
+      kick: { operations: () => undefined, notifications: () => undefined },
+    };
 
     const tenantId = randomIds.next('ten');
-    await store.tenants.insert({ id: tenantId, name: 'Bench', licensedSeats: 5000, regions: ['eu'], cmkOptIn: true, cmkEnabled: true, cmkEnabledAt: new Date(0), createdAt: new Date(0) });
+    await store.tenants.insert({
+      id: tenantId,
+      name: 'Bench',
+      licensedSeats: 5000,
+      regions: ['eu'],
+      cmkOptIn: true,
+      cmkEnabled: true,
+      cmkEnabledAt: new Date(0),
+      createdAt: new Date(0),
+    });
     const old = tenantKey(tenantId, 'old', 'Active');
     const next = tenantKey(tenantId, 'next', 'Installing');
     for (const k of [old, next]) {
@@ -72,8 +106,15 @@ export async function run(): Promise<void> {
         for (let j = i; j < Math.min(i + 500, ENVIRONMENTS); j++) {
           const id = randomIds.next('env');
           await tx.environments.insert({
-            id, tenantId, name: `E${j}`, region: 'eu', type: 'sandbox', createdAt: new Date(1), hasFileColumns: false,
-            encryption: { mode: 'tenant', keyId: old.key.id, status: 'ready' }, lockedAt: null,
+            id,
+            tenantId,
+            name: `E${j}`,
+            region: 'eu',
+            type: 'sandbox',
+            createdAt: new Date(1),
+            hasFileColumns: false,
+            encryption: { mode: 'tenant', keyId: old.key.id, status: 'ready' },
+            lockedAt: null,
             wrappedDek: wrapDekWithTenantKey(old.key, 'sha256', randomBytes(32), id),
           });
         }
@@ -89,7 +130,9 @@ export async function run(): Promise<void> {
     const ceiling = (before + rsaCeiling(2)) / 2;
     const rate = ENVIRONMENTS / seconds;
     console.log(`RSA-2048 OAEP-SHA256 private operations, 1 core (ceiling): ${ceiling.toFixed(0)}/s`);
-    console.log(`activation rewrapped ${ENVIRONMENTS} DEKs in ${seconds.toFixed(2)} s: ${rate.toFixed(0)}/s = ${(rate / ceiling).toFixed(2)}× the ceiling (1 core used; goal ≥ 0.70)`);
+    console.log(
+      `activation rewrapped ${ENVIRONMENTS} DEKs in ${seconds.toFixed(2)} s: ${rate.toFixed(0)}/s = ${(rate / ceiling).toFixed(2)}× the ceiling (1 core used; goal ≥ 0.70)`,
+    );
 
     // Lock: the request's bulk status change, then the operation (destroy keys, mark locked).
     const lockStart = performance.now();
@@ -97,7 +140,9 @@ export async function run(): Promise<void> {
     await runLockTenant(deps, context(operation(tenantId, 'lock-tenant', { region: 'eu', keyId: next.key.id })));
     const lockSeconds = (performance.now() - lockStart) / 1000;
     const locked = await store.environments.countByStatus(tenantId, 'locked');
-    console.log(`lock of ${locked} environments: ${lockSeconds.toFixed(2)} s (goal < 5 s; the .pfx proof adds one readPfx, ~1 s at 600,000 iterations)`);
+    console.log(
+      `lock of ${locked} environments: ${lockSeconds.toFixed(2)} s (goal < 5 s; the .pfx proof adds one readPfx, ~1 s at 600,000 iterations)`,
+    );
     await dataPlane.close();
   } finally {
     await store.close();

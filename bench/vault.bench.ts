@@ -10,7 +10,16 @@
 // ratio is against raw node:crypto with that same hash. Subjects run in interleaved slices and a
 // ratio is the median over rounds of (subject slice rate / raw slice rate of the same round), so
 // a noisy neighbour slows all alike. About 30 s.
-import { constants, createCipheriv, createDecipheriv, createSecretKey, generateKeyPairSync, privateDecrypt, publicEncrypt, randomBytes } from 'node:crypto';
+import {
+  constants,
+  createCipheriv,
+  createDecipheriv,
+  createSecretKey,
+  generateKeyPairSync,
+  privateDecrypt,
+  publicEncrypt,
+  randomBytes,
+} from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { Pkcs11Vault } from '../src/adapters/vault/pkcs11/pkcs11-vault.js';
 import { SoftwareVault } from '../src/adapters/vault/software-vault.js';

@@ -10,12 +10,7 @@ export interface AddUserInput {
 }
 
 /** Adds a person to a tenant and returns their token, which is shown this once and never again. */
-export async function addUser(
-  deps: AppDeps,
-  actor: Principal,
-  tenantId: string,
-  input: AddUserInput,
-): Promise<{ user: User; token: string }> {
+export async function addUser(deps: AppDeps, actor: Principal, tenantId: string, input: AddUserInput): Promise<{ user: User; token: string }> {
   return deps.store.transaction(async (tx) => {
     await loadTenantFor(tx, actor, tenantId, 'user.add');
     if (input.roles.length === 0) fail('VALIDATION_FAILED', 'Give the user at least one role.');

@@ -28,15 +28,20 @@ export async function audited<T>(deps: AppDeps, actor: Principal, attempt: () =>
     const stranger = actor.kind === 'user' && target !== undefined && actor.tenantId !== target.tenantId;
     if (target && !stranger) {
       const detail = isKeywardError(error) ? error.code : 'INTERNAL';
-      await deps.store.audit
-        .append({ ...target, at: deps.clock.now(), actor: actorLabel(actor), outcome: 'refused', detail })
-        .catch(() => undefined); // An audit write failing must not hide the refusal itself.
+      await deps.store.audit.append({ ...target, at: deps.clock.now(), actor: actorLabel(actor), outcome: 'refused', detail }).catch(() => undefined); // An audit write failing must not hide the refusal itself.
     }
     throw error;
   }
 }
 
-export function auditSuccess(tx: Repos, deps: AppDeps, actor: Principal | string, attempt: Attempt, detail: string | null = null, outcome: AuditDraft['outcome'] = 'allowed') {
+export function auditSuccess(
+  tx: Repos,
+  deps: AppDeps,
+  actor: Principal | string,
+  attempt: Attempt,
+  detail: string | null = null,
+  outcome: AuditDraft['outcome'] = 'allowed',
+) {
   return tx.audit.append({
     ...attempt,
     at: deps.clock.now(),

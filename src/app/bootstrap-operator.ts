@@ -16,9 +16,7 @@ export async function bootstrapOperator(store: Store, configured: string | undef
   const stored = await store.settings.get(OPERATOR_TOKEN_SETTING);
   if (stored !== undefined) {
     if (configured !== undefined && !sameHash(Buffer.from(stored, 'hex'), hashToken(configured))) {
-      throw new Error(
-        'KEYWARD_OPERATOR_TOKEN does not match the operator token this data was set up with; unset it or use the original token.',
-      );
+      throw new Error('KEYWARD_OPERATOR_TOKEN does not match the operator token this data was set up with; unset it or use the original token.');
     }
     return { kind: 'existing' };
   }

@@ -18,12 +18,7 @@ export interface CreateEnvironmentInput {
  * DEK wrapped under the provider key. The file is made first: a crash before the record commits
  * leaves an orphan file whose key no longer exists anywhere, which is harmless.
  */
-export async function createEnvironment(
-  deps: AppDeps,
-  actor: Principal,
-  tenantId: string,
-  input: CreateEnvironmentInput,
-): Promise<Environment> {
+export async function createEnvironment(deps: AppDeps, actor: Principal, tenantId: string, input: CreateEnvironmentInput): Promise<Environment> {
   const tenant = await loadTenantFor(deps.store, actor, tenantId, 'environment.create');
   assertRegionOfTenant(tenant, input.region);
   if (await deps.store.environments.nameExists(tenantId, input.name)) {

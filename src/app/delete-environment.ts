@@ -19,10 +19,17 @@ export async function deleteEnvironment(deps: AppDeps, actor: Principal, environ
     if (env.encryption.status !== 'ready' && env.encryption.status !== 'locked') {
       fail('CONFLICT', `The environment is ${env.encryption.status}; wait for that to finish before deleting it.`);
     }
-    if (!(await tx.environments.moveStatus(env.id, [env.encryption.status], 'deleted'))) fail('CONFLICT', 'The environment changed meanwhile; try again.');
+    if (!(await tx.environments.moveStatus(env.id, [env.encryption.status], 'deleted')))
+      fail('CONFLICT', 'The environment changed meanwhile; try again.');
     await tx.environments.update({ ...env, wrappedDek: '', encryption: { ...env.encryption, status: 'deleted' } });
     const backups = await tx.backups.deleteByEnvironment(env.id);
-    await auditSuccess(tx, deps, actor, { tenantId: env.tenantId, action: 'environment.delete', target: `environment:${env.id}` }, `data and ${backups} backup(s) shredded`);
+    await auditSuccess(
+      tx,
+      deps,
+      actor,
+      { tenantId: env.tenantId, action: 'environment.delete', target: `environment:${env.id}` },
+      `data and ${backups} backup(s) shredded`,
+    );
   });
   await removeEnvironmentFiles(deps, environmentId);
 }

@@ -7,11 +7,7 @@ import type { AppDeps } from './deps.js';
  * The one way into an environment's data: refused while locked (423) or re-protected (503);
  * otherwise the data plane opens the database, unwrapping the DEK only when no handle is open.
  */
-export function withEnvironmentData<T>(
-  deps: AppDeps,
-  env: Environment,
-  work: (db: EnvironmentDatabase) => T,
-): Promise<T> {
+export function withEnvironmentData<T>(deps: AppDeps, env: Environment, work: (db: EnvironmentDatabase) => T): Promise<T> {
   // A locked environment's handle must not outlive the lock in this process, even for a moment.
   if (env.encryption.status === 'locked' || env.encryption.status === 'locking') deps.dataPlane.evict(env.id);
   assertDataAccessible(env);

@@ -5,11 +5,7 @@ import { fail } from '../domain/errors.js';
 import type { AppDeps } from './deps.js';
 import { loadEnvironmentFor } from './load.js';
 
-export async function getEnvironment(
-  deps: AppDeps,
-  actor: Principal,
-  environmentId: string,
-): Promise<{ tenant: Tenant; environment: Environment }> {
+export async function getEnvironment(deps: AppDeps, actor: Principal, environmentId: string): Promise<{ tenant: Tenant; environment: Environment }> {
   const environment = await loadEnvironmentFor(deps.store, actor, environmentId, 'environment.read');
   const tenant = (await deps.store.tenants.get(environment.tenantId)) ?? fail('NOT_FOUND', 'No such tenant.');
   return { tenant, environment };

@@ -6,11 +6,7 @@ import type { AppDeps } from './deps.js';
 import { loadTenantFor } from './load.js';
 
 /** The tenant's environments the caller may see: all for admins, their own for env-admins. */
-export async function listEnvironments(
-  deps: AppDeps,
-  actor: Principal,
-  tenantId: string,
-): Promise<{ tenant: Tenant; items: Environment[] }> {
+export async function listEnvironments(deps: AppDeps, actor: Principal, tenantId: string): Promise<{ tenant: Tenant; items: Environment[] }> {
   const tenant = await loadTenantFor(deps.store, actor, tenantId, 'environment.list');
   const all = await deps.store.environments.listByTenant(tenantId);
   const items = all.filter((env) => isAllowed(actor, 'environment.read', { tenantId, environmentId: env.id }));

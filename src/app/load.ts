@@ -20,12 +20,7 @@ export async function loadTenantFor(repos: Repos, actor: Principal, tenantId: st
   return tenant;
 }
 
-export async function loadEnvironmentFor(
-  repos: Repos,
-  actor: Principal,
-  environmentId: string,
-  action: Action,
-): Promise<Environment> {
+export async function loadEnvironmentFor(repos: Repos, actor: Principal, environmentId: string, action: Action): Promise<Environment> {
   const env = await repos.environments.get(environmentId);
   if (!env || env.encryption.status === 'deleted') return fail('NOT_FOUND', `No environment ${environmentId}.`);
   authorize(actor, action, { tenantId: env.tenantId, environmentId: env.id });

@@ -6,13 +6,22 @@ import { loadTenantFor } from './load.js';
 
 const PAGE = 1000;
 
-export async function listAudit(deps: AppDeps, actor: Principal, tenantId: string, page: { afterSeq?: number; limit: number }): Promise<AuditEntry[]> {
+export async function listAudit(
+  deps: AppDeps,
+  actor: Principal,
+  tenantId: string,
+  page: { afterSeq?: number; limit: number },
+): Promise<AuditEntry[]> {
   await loadTenantFor(deps.store, actor, tenantId, 'audit.read');
   return deps.store.audit.list(tenantId, page);
 }
 
 /** Reads the tenant's whole chain and checks every link and the stored head. */
-export async function verifyAudit(deps: AppDeps, actor: Principal, tenantId: string): Promise<{ ok: boolean; entries: number; brokenAtSeq?: number; reason?: string }> {
+export async function verifyAudit(
+  deps: AppDeps,
+  actor: Principal,
+  tenantId: string,
+): Promise<{ ok: boolean; entries: number; brokenAtSeq?: number; reason?: string }> {
   await loadTenantFor(deps.store, actor, tenantId, 'audit.read');
   const entries: AuditEntry[] = [];
   for (;;) {
@@ -21,5 +30,7 @@ export async function verifyAudit(deps: AppDeps, actor: Principal, tenantId: str
     if (next.length < PAGE) break;
   }
   const verdict = verifyAuditChain(entries, await deps.store.audit.head(tenantId));
-  return verdict.ok ? { ok: true, entries: entries.length } : { ok: false, entries: entries.length, brokenAtSeq: verdict.brokenAtSeq, reason: verdict.reason };
+  return verdict.ok
+    ? { ok: true, entries: entries.length }
+    : { ok: false, entries: entries.length, brokenAtSeq: verdict.brokenAtSeq, reason: verdict.reason };
 }

@@ -11,13 +11,7 @@ import { loadEnvironmentFor } from './load.js';
  * Row create/read/update/delete/list. These are one concept (a row of a table in an
  * environment) with five verbs; each is a single statement in the environment's database.
  */
-async function onTable<T>(
-  deps: AppDeps,
-  actor: Principal,
-  environmentId: string,
-  action: Action,
-  work: (db: EnvironmentDatabase) => T,
-): Promise<T> {
+async function onTable<T>(deps: AppDeps, actor: Principal, environmentId: string, action: Action, work: (db: EnvironmentDatabase) => T): Promise<T> {
   const env = await loadEnvironmentFor(deps.store, actor, environmentId, action);
   return withEnvironmentData(deps, env, work);
 }
@@ -37,7 +31,14 @@ export const getRow = (deps: AppDeps, actor: Principal, environmentId: string, t
     return db.getRow(table, rowId) ?? fail('NOT_FOUND', `Table "${table}" has no row ${rowId}.`);
   });
 
-export const updateRow = (deps: AppDeps, actor: Principal, environmentId: string, table: string, rowId: string, body: Record<string, unknown>): Promise<Row> =>
+export const updateRow = (
+  deps: AppDeps,
+  actor: Principal,
+  environmentId: string,
+  table: string,
+  rowId: string,
+  body: Record<string, unknown>,
+): Promise<Row> =>
   onTable(deps, actor, environmentId, 'data.write', (db) => {
     const values = normaliseRow(tableOf(db, table), body, true);
     return db.updateRow(table, rowId, values) ?? fail('NOT_FOUND', `Table "${table}" has no row ${rowId}.`);
@@ -49,7 +50,13 @@ export const deleteRow = (deps: AppDeps, actor: Principal, environmentId: string
     if (!db.deleteRow(table, rowId)) fail('NOT_FOUND', `Table "${table}" has no row ${rowId}.`);
   });
 
-export const listRows = (deps: AppDeps, actor: Principal, environmentId: string, table: string, page: { limit: number; after?: string }): Promise<RowPage> =>
+export const listRows = (
+  deps: AppDeps,
+  actor: Principal,
+  environmentId: string,
+  table: string,
+  page: { limit: number; after?: string },
+): Promise<RowPage> =>
   onTable(deps, actor, environmentId, 'data.read', (db) => {
     tableOf(db, table);
     return db.listRows(table, page);

@@ -28,8 +28,7 @@ export function contextOf(command: Command): Ctx {
   const globals = command.optsWithGlobals<GlobalOptions>();
   const env = readCliEnv();
   const api = apiClient(globals.url ?? env.url ?? DEFAULT_URL, tokenOf(globals, env));
-  const tenantId = () =>
-    globals.tenant ?? env.tenant ?? cliFail('USAGE', 'Which tenant? Pass --tenant ID or set KEYWARD_TENANT.');
+  const tenantId = () => globals.tenant ?? env.tenant ?? cliFail('USAGE', 'Which tenant? Pass --tenant ID or set KEYWARD_TENANT.');
   let tenant: Promise<Tenant> | undefined;
   return {
     api,

@@ -40,7 +40,10 @@ export function apiClient(url: string, token: string | undefined): Api {
         signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS),
       });
     } catch (error) {
-      throw new CliError('CONNECTION', `Cannot reach the Keyward server at ${origin}: ${reason(error)}. Check --url or KEYWARD_URL, and that the server runs.`);
+      throw new CliError(
+        'CONNECTION',
+        `Cannot reach the Keyward server at ${origin}: ${reason(error)}. Check --url or KEYWARD_URL, and that the server runs.`,
+      );
     }
     const text = await response.text();
     if (response.ok) return (text === '' ? undefined : parse(text, response.status)) as T;

@@ -31,7 +31,17 @@ export function buildProgram(): Command {
       '\nExamples:\n  $ export KEYWARD_URL=http://127.0.0.1:8080 KEYWARD_TOKEN_FILE=~/.keyward-token KEYWARD_TENANT=ten_123\n  $ keyward key list\n  $ keyward key generate --name "Contoso 2025" --out contoso-2025.pfx\n\nExit codes: docs/cli.md (one per error code).\n',
     );
 
-  for (const group of [tenantCommand(), userCommand(), envCommand(), tableCommand(), rowsCommand(), keyCommand(), opCommand(), auditCommand(), serveCommand()]) {
+  for (const group of [
+    tenantCommand(),
+    userCommand(),
+    envCommand(),
+    tableCommand(),
+    rowsCommand(),
+    keyCommand(),
+    opCommand(),
+    auditCommand(),
+    serveCommand(),
+  ]) {
     program.addCommand(group);
   }
   program.addCommand(devCommand(), { hidden: true });
@@ -65,8 +75,7 @@ function report(error: unknown, json: boolean): number {
     const shown = error.code === 'commander.helpDisplayed' || error.code === 'commander.version';
     return shown ? 0 : LOCAL_EXIT_CODES.USAGE;
   }
-  const failure =
-    error instanceof CliError ? error : new CliError('UNEXPECTED', error instanceof Error ? error.message : String(error));
+  const failure = error instanceof CliError ? error : new CliError('UNEXPECTED', error instanceof Error ? error.message : String(error));
   const exitCode = exitCodeOf(failure.code);
   if (json) {
     const body = { code: failure.code, detail: failure.detail, ...(failure.retryAfter ? { retryAfter: failure.retryAfter } : {}), exitCode };

@@ -47,7 +47,10 @@ export async function waitFor(ctx: Ctx, operation: Operation, options: { timeout
       progress.show(current);
       if (current.status !== 'running') break;
       if (Date.now() >= deadline) {
-        throw new CliError('WAIT_TIMEOUT', `Stopped waiting for operation ${current.id}; it keeps running. Follow it with: keyward op wait ${current.id}`);
+        throw new CliError(
+          'WAIT_TIMEOUT',
+          `Stopped waiting for operation ${current.id}; it keeps running. Follow it with: keyward op wait ${current.id}`,
+        );
       }
       await new Promise((r) => setTimeout(r, Math.min(delay, Math.max(0, deadline - Date.now()))));
       delay = Math.min(delay * 2, MAX_POLL_MS);
@@ -58,7 +61,10 @@ export async function waitFor(ctx: Ctx, operation: Operation, options: { timeout
     progress.end();
   }
   if (current.status === 'failed') {
-    throw new CliError(current.error?.code ?? 'INTERNAL', `Operation ${current.id} (${current.type}) failed: ${current.error?.detail ?? 'no detail given'}`);
+    throw new CliError(
+      current.error?.code ?? 'INTERNAL',
+      `Operation ${current.id} (${current.type}) failed: ${current.error?.detail ?? 'no detail given'}`,
+    );
   }
   return current;
 }
@@ -67,7 +73,12 @@ export async function waitFor(ctx: Ctx, operation: Operation, options: { timeout
  * The common ending of a command that started an operation: wait (or not), then print the
  * operation (JSON) or one line. `result` lets a command print more than the operation.
  */
-export async function finishOperation(ctx: Ctx, options: WaitOptions, operation: Operation, result: (op: Operation) => unknown = (op) => ({ operation: op })): Promise<void> {
+export async function finishOperation(
+  ctx: Ctx,
+  options: WaitOptions,
+  operation: Operation,
+  result: (op: Operation) => unknown = (op) => ({ operation: op }),
+): Promise<void> {
   if (options.wait === false) {
     if (ctx.json) printJson(result(operation));
     else printLine(operation.id);

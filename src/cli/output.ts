@@ -27,7 +27,13 @@ export function printTable(headers: string[], rows: Cell[][]): void {
   }
   const cells = [headers, ...rows.map((r) => r.map(show))];
   const widths = headers.map((_, i) => Math.max(...cells.map((r) => (r[i] ?? '').length)));
-  for (const row of cells) printLine(row.map((c, i) => (i === row.length - 1 ? c : c.padEnd(widths[i] ?? 0))).join('  ').trimEnd());
+  for (const row of cells)
+    printLine(
+      row
+        .map((c, i) => (i === row.length - 1 ? c : c.padEnd(widths[i] ?? 0)))
+        .join('  ')
+        .trimEnd(),
+    );
 }
 
 /** `label: value` lines, labels aligned. */

@@ -99,10 +99,7 @@ export async function unwrapDek(vault: Vault, wrapped: string, environmentId: st
     return dekBoundTo(await vault.decryptWithPrivateKey(tenantKeyHandle, w.payload, hash), environmentId);
   }
   if (w.alg !== PROVIDER_ALG) throw new KeywardError('INTERNAL', `A stored data key uses ${w.alg}, which this server cannot unwrap.`);
-  const dek = await vault.openWithProviderKey(
-    { keyId: w.keyRef, alg: w.alg, sealed: w.payload },
-    bindingFor(environmentId, w.keyRef, w.alg),
-  );
+  const dek = await vault.openWithProviderKey({ keyId: w.keyRef, alg: w.alg, sealed: w.payload }, bindingFor(environmentId, w.keyRef, w.alg));
   if (dek.length !== DEK_BYTES) throw new KeywardError('INTERNAL', 'A stored data key has the wrong length.');
   return dek;
 }
@@ -135,7 +132,12 @@ export async function tryUnwrapDeks(vault: Vault, items: readonly DekToUnwrap[])
   const groups = new Map<string, { handle: string; hash: OaepHash; indexes: number[]; payloads: Buffer[] }>();
   const single: Promise<void>[] = [];
   const attempt = (index: number, unwrap: () => Promise<Buffer>) =>
-    single.push(unwrap().then((dek) => void (results[index] = dek), () => undefined));
+    single.push(
+      unwrap().then(
+        (dek) => void (results[index] = dek),
+        () => undefined,
+      ),
+    );
   items.forEach((item, index) => {
     const w = parseWrappedKey(item.wrapped);
     const hash = HASH_OF_ALG.get(w.alg);

@@ -33,12 +33,7 @@ export interface Environment {
  * columns, may use a tenant key.
  */
 export function isCmkEligible(env: Environment, tenant: Tenant): boolean {
-  return (
-    tenant.cmkEnabled &&
-    tenant.cmkEnabledAt !== null &&
-    env.createdAt.getTime() > tenant.cmkEnabledAt.getTime() &&
-    !env.hasFileColumns
-  );
+  return tenant.cmkEnabled && tenant.cmkEnabledAt !== null && env.createdAt.getTime() > tenant.cmkEnabledAt.getTime() && !env.hasFileColumns;
 }
 
 export function assertCmkEligibleEnvironment(env: Environment, tenant: Tenant): void {

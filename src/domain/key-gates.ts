@@ -18,7 +18,11 @@ export function assertActivationAllowed(lastActivation: Date | null, now: Date):
   if (!lastActivation) return;
   const opens = lastActivation.getTime() + ACTIVATION_COOLDOWN_MS;
   if (now.getTime() < opens) {
-    fail('ACTIVATION_COOLDOWN', `A key was activated in this region at ${lastActivation.toISOString()}; the next activation is possible from ${at(opens).toISOString()}.`, at(opens));
+    fail(
+      'ACTIVATION_COOLDOWN',
+      `A key was activated in this region at ${lastActivation.toISOString()}; the next activation is possible from ${at(opens).toISOString()}.`,
+      at(opens),
+    );
   }
 }
 
@@ -31,7 +35,11 @@ export function assertLockAllowed(lastKeyChange: Date | null, now: Date): void {
   if (!lastKeyChange) return;
   const opens = lastKeyChange.getTime() + LOCK_COOLDOWN_MS;
   if (now.getTime() < opens) {
-    fail('LOCK_COOLDOWN', `The keys of this region changed at ${lastKeyChange.toISOString()}; a lock is possible from ${at(opens).toISOString()}.`, at(opens));
+    fail(
+      'LOCK_COOLDOWN',
+      `The keys of this region changed at ${lastKeyChange.toISOString()}; a lock is possible from ${at(opens).toISOString()}.`,
+      at(opens),
+    );
   }
 }
 
@@ -43,14 +51,21 @@ export function assertUnlockAllowed(key: TenantKey, lockInProgress: boolean, now
   if (lockInProgress) fail('CONFLICT', 'The lock is still in progress; unlock when it has finished.');
   const opens = key.lockedAt!.getTime() + UNLOCK_DELAY_MS;
   if (now.getTime() < opens) {
-    fail('UNLOCK_TOO_EARLY', `The tenant was locked at ${key.lockedAt!.toISOString()}; unlocking is possible from ${at(opens).toISOString()}.`, at(opens));
+    fail(
+      'UNLOCK_TOO_EARLY',
+      `The tenant was locked at ${key.lockedAt!.toISOString()}; unlocking is possible from ${at(opens).toISOString()}.`,
+      at(opens),
+    );
   }
 }
 
 /** R9: while any environment of the tenant is locked, no key can be generated, uploaded or activated. */
 export function assertNoLockedEnvironments(lockedCount: number): void {
   if (lockedCount > 0) {
-    fail('LOCKED_ENVIRONMENTS_EXIST', `${lockedCount} environment(s) of this tenant are locked; unlock them (or let them be purged) before changing keys.`);
+    fail(
+      'LOCKED_ENVIRONMENTS_EXIST',
+      `${lockedCount} environment(s) of this tenant are locked; unlock them (or let them be purged) before changing keys.`,
+    );
   }
 }
 

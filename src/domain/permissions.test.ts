@@ -5,9 +5,23 @@ import type { Principal, Role } from './principal.js';
 import { KeywardError } from './errors.js';
 
 const ACTIONS: Action[] = [
-  'tenant.create', 'tenant.read', 'tenant.enableCmk', 'user.add', 'environment.create', 'environment.list',
-  'environment.read', 'environment.delete', 'data.read', 'data.write', 'key.read', 'key.manage',
-  'encryption.manage', 'database.manage', 'audit.read', 'dev.clock', 'metrics.read',
+  'tenant.create',
+  'tenant.read',
+  'tenant.enableCmk',
+  'user.add',
+  'environment.create',
+  'environment.list',
+  'environment.read',
+  'environment.delete',
+  'data.read',
+  'data.write',
+  'key.read',
+  'key.manage',
+  'encryption.manage',
+  'database.manage',
+  'audit.read',
+  'dev.clock',
+  'metrics.read',
 ];
 const tenantIds = ['ten_a', 'ten_b', 'ten_c'];
 const envIds = ['env_1', 'env_2', 'env_3'];
@@ -17,10 +31,12 @@ const role = fc.oneof(
   fc.constant<Role>({ role: 'service-admin' }),
   fc.constantFrom(...envIds).map((environmentId): Role => ({ role: 'env-admin', environmentId })),
 );
-const user = fc.record({
-  tenantId: fc.constantFrom(...tenantIds),
-  roles: fc.array(role, { maxLength: 4 }),
-}).map(({ tenantId, roles }): Principal => ({ kind: 'user', id: 'usr_x', tenantId, email: 'x@example.com', roles }));
+const user = fc
+  .record({
+    tenantId: fc.constantFrom(...tenantIds),
+    roles: fc.array(role, { maxLength: 4 }),
+  })
+  .map(({ tenantId, roles }): Principal => ({ kind: 'user', id: 'usr_x', tenantId, email: 'x@example.com', roles }));
 
 const codeOf = (f: () => void): string | undefined => {
   try {
@@ -34,12 +50,18 @@ const codeOf = (f: () => void): string | undefined => {
 describe('permission matrix (R19)', () => {
   it('no role of one tenant reaches anything of another tenant, and the refusal is 404', () => {
     fc.assert(
-      fc.property(user, fc.constantFrom(...ACTIONS), fc.constantFrom(...tenantIds), fc.option(fc.constantFrom(...envIds)), (p, action, tenantId, environmentId) => {
-        fc.pre(p.kind === 'user' && p.tenantId !== tenantId);
-        const target = { tenantId, ...(environmentId ? { environmentId } : {}) };
-        expect(isAllowed(p, action, target)).toBe(false);
-        expect(codeOf(() => authorize(p, action, target))).toBe('NOT_FOUND');
-      }),
+      fc.property(
+        user,
+        fc.constantFrom(...ACTIONS),
+        fc.constantFrom(...tenantIds),
+        fc.option(fc.constantFrom(...envIds)),
+        (p, action, tenantId, environmentId) => {
+          fc.pre(p.kind === 'user' && p.tenantId !== tenantId);
+          const target = { tenantId, ...(environmentId ? { environmentId } : {}) };
+          expect(isAllowed(p, action, target)).toBe(false);
+          expect(codeOf(() => authorize(p, action, target))).toBe('NOT_FOUND');
+        },
+      ),
       { numRuns: 2000 },
     );
   });

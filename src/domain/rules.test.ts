@@ -5,16 +5,36 @@ import { ERROR_CODES, ERROR_STATUS, KeywardError } from './errors.js';
 import { assertValidTableDefinition, normaliseRow } from './table-schema.js';
 
 const tenant = (over: Partial<Tenant> = {}): Tenant => ({
-  id: 'ten_1', name: 'Contoso', licensedSeats: 1001, regions: ['eu'], cmkOptIn: true,
-  cmkEnabled: false, cmkEnabledAt: null, createdAt: new Date('2026-01-01T00:00:00Z'), ...over,
+  id: 'ten_1',
+  name: 'Contoso',
+  licensedSeats: 1001,
+  regions: ['eu'],
+  cmkOptIn: true,
+  cmkEnabled: false,
+  cmkEnabledAt: null,
+  createdAt: new Date('2026-01-01T00:00:00Z'),
+  ...over,
 });
 const env = (over: Partial<Environment> = {}): Environment => ({
-  id: 'env_1', tenantId: 'ten_1', name: 'Prod', region: 'eu', type: 'production',
-  createdAt: new Date('2026-02-01T00:00:00Z'), hasFileColumns: false,
-  encryption: { mode: 'provider', keyId: null, status: 'ready' }, wrappedDek: 'kw1:x:y:z', lockedAt: null, ...over,
+  id: 'env_1',
+  tenantId: 'ten_1',
+  name: 'Prod',
+  region: 'eu',
+  type: 'production',
+  createdAt: new Date('2026-02-01T00:00:00Z'),
+  hasFileColumns: false,
+  encryption: { mode: 'provider', keyId: null, status: 'ready' },
+  wrappedDek: 'kw1:x:y:z',
+  lockedAt: null,
+  ...over,
 });
 const code = (f: () => unknown) => {
-  try { f(); return 'ok'; } catch (e) { return (e as KeywardError).code; }
+  try {
+    f();
+    return 'ok';
+  } catch (e) {
+    return (e as KeywardError).code;
+  }
 };
 
 describe('R1: turning CMK on', () => {
@@ -66,8 +86,24 @@ describe('tables and rows', () => {
   it('refuses unsafe names, reserved and duplicate columns, and wrong cell types', () => {
     expect(code(() => assertValidTableDefinition({ name: 'a"; drop', columns: [{ name: 'x', type: 'text' }] }))).toBe('VALIDATION_FAILED');
     expect(code(() => assertValidTableDefinition({ name: 't', columns: [{ name: 'id', type: 'text' }] }))).toBe('VALIDATION_FAILED');
-    expect(code(() => assertValidTableDefinition({ name: 't', columns: [{ name: 'a', type: 'text' }, { name: 'A', type: 'number' }] }))).toBe('VALIDATION_FAILED');
-    const table = { name: 't', columns: [{ name: 'n', type: 'number' as const }, { name: 'd', type: 'datetime' as const }] };
+    expect(
+      code(() =>
+        assertValidTableDefinition({
+          name: 't',
+          columns: [
+            { name: 'a', type: 'text' },
+            { name: 'A', type: 'number' },
+          ],
+        }),
+      ),
+    ).toBe('VALIDATION_FAILED');
+    const table = {
+      name: 't',
+      columns: [
+        { name: 'n', type: 'number' as const },
+        { name: 'd', type: 'datetime' as const },
+      ],
+    };
     expect(code(() => normaliseRow(table, { n: '3' }, false))).toBe('VALIDATION_FAILED');
     expect(code(() => normaliseRow(table, { zz: 1 }, false))).toBe('VALIDATION_FAILED');
     expect(normaliseRow(table, { d: '2026-01-31T13:00:00+01:00' }, false)).toEqual({ d: '2026-01-31T12:00:00.000Z', n: null });

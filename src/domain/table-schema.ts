@@ -27,8 +27,7 @@ const RESERVED_COLUMNS = new Set(['id', 'rowid', 'oid', '_rowid_']);
 export const MAX_COLUMNS = 100;
 
 /** Columns whose data the seed keeps outside the database, which rules out a tenant key (R2). */
-export const hasFileOrImageColumn = (table: TableDefinition): boolean =>
-  table.columns.some((c) => c.type === 'file' || c.type === 'image');
+export const hasFileOrImageColumn = (table: TableDefinition): boolean => table.columns.some((c) => c.type === 'file' || c.type === 'image');
 
 export function assertValidTableDefinition(table: TableDefinition): void {
   if (!IDENTIFIER.test(table.name)) {
@@ -60,8 +59,7 @@ const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
  */
 export function normaliseCell(column: ColumnDefinition, value: unknown): RowValue {
   if (value === null) return null;
-  const wrong = (expected: string): never =>
-    fail('VALIDATION_FAILED', `Column "${column.name}" takes ${expected}.`);
+  const wrong = (expected: string): never => fail('VALIDATION_FAILED', `Column "${column.name}" takes ${expected}.`);
   switch (column.type) {
     case 'text':
       if (typeof value !== 'string') return wrong('a string');

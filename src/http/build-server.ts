@@ -23,16 +23,7 @@ export interface ServerOptions {
 }
 
 /** Paths pino replaces before a line is written: tokens, passwords, key files, row bodies. */
-export const REDACTED_PATHS = [
-  'req.headers.authorization',
-  'req.headers.cookie',
-  'body',
-  '*.password',
-  '*.token',
-  '*.pfx',
-  '*.file',
-  '*.wrappedDek',
-];
+export const REDACTED_PATHS = ['req.headers.authorization', 'req.headers.cookie', 'body', '*.password', '*.token', '*.pfx', '*.file', '*.wrappedDek'];
 
 export async function buildServer(deps: AppDeps, options: ServerOptions): Promise<FastifyInstance> {
   const app = Fastify({

@@ -96,10 +96,10 @@ export const EnvironmentList = closed({ items: Type.Array(Environment) });
 
 export const TableBody = closed({
   name: Type.String({ pattern: IDENTIFIER_PATTERN }),
-  columns: Type.Array(
-    closed({ name: Type.String({ pattern: IDENTIFIER_PATTERN }), type: Type.Union(COLUMN_TYPES.map((t) => Type.Literal(t))) }),
-    { minItems: 1, maxItems: 100 },
-  ),
+  columns: Type.Array(closed({ name: Type.String({ pattern: IDENTIFIER_PATTERN }), type: Type.Union(COLUMN_TYPES.map((t) => Type.Literal(t))) }), {
+    minItems: 1,
+    maxItems: 100,
+  }),
 });
 export type TableBody = Static<typeof TableBody>;
 

@@ -14,22 +14,42 @@ const schema = z.object({
   KEYWARD_HOST: z.string().min(1).default('127.0.0.1'),
   KEYWARD_PORT: z.coerce.number().int().min(0).max(65535).default(8080),
   KEYWARD_DATA_DIR: z.string().min(1).default('./data'),
-  KEYWARD_OPERATOR_TOKEN: z.string().regex(/^[A-Za-z0-9_\-.~+/=]{16,256}$/, 'must be 16 to 256 token characters').optional(),
+  KEYWARD_OPERATOR_TOKEN: z
+    .string()
+    .regex(/^[A-Za-z0-9_\-.~+/=]{16,256}$/, 'must be 16 to 256 token characters')
+    .optional(),
   KEYWARD_DEV_CLOCK: flag,
-  KEYWARD_DATABASE_URL: z.string().regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL').optional(),
-  KEYWARD_DATABASE_SCHEMA: z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/).optional(),
+  KEYWARD_DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, 'must be a postgres:// URL')
+    .optional(),
+  KEYWARD_DATABASE_SCHEMA: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_]{0,62}$/)
+    .optional(),
   KEYWARD_MASTER_KEY_FILE: z.string().min(1).optional(),
   KEYWARD_VAULT: z.enum(['software', 'pkcs11']).default('software'),
   KEYWARD_PKCS11_MODULE: z.string().min(1).optional(),
   KEYWARD_PKCS11_TOKEN_LABEL: z.string().min(1).max(32).optional(),
   KEYWARD_PKCS11_PIN: z.string().min(1).max(256).optional(),
   KEYWARD_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  KEYWARD_BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).max(256 * 1024 * 1024).default(8 * 1024 * 1024),
+  KEYWARD_BODY_LIMIT_BYTES: z.coerce
+    .number()
+    .int()
+    .min(1024)
+    .max(256 * 1024 * 1024)
+    .default(8 * 1024 * 1024),
   KEYWARD_OPEN_ENVIRONMENTS: z.coerce.number().int().min(1).max(100_000).default(256),
-  KEYWARD_SMTP_URL: z.string().regex(/^smtps?:\/\/[^\s]+$/, 'must be smtp://host:port or smtps://host:port').optional(),
+  KEYWARD_SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\/[^\s]+$/, 'must be smtp://host:port or smtps://host:port')
+    .optional(),
   KEYWARD_MAIL_FROM: z.string().min(3).max(254).default('keyward@localhost'),
   KEYWARD_PFX_ITERATIONS: z.coerce.number().int().min(1).max(1_000_000).default(600_000),
-  KEYWARD_INSTANCE_ID: z.string().regex(/^[A-Za-z0-9_.-]{1,64}$/).optional(),
+  KEYWARD_INSTANCE_ID: z
+    .string()
+    .regex(/^[A-Za-z0-9_.-]{1,64}$/)
+    .optional(),
   KEYWARD_OPERATION_LEASE_MS: z.coerce.number().int().min(500).max(3_600_000).default(30_000),
 });
 

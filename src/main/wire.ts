@@ -110,7 +110,11 @@ export async function assemble(config: Config): Promise<RunningKeyward> {
       }, HANDLE_SWEEP_MS);
       sweep.unref();
       // Stop taking work before the server closes: in-flight operations finish or are taken over.
-      closers.unshift(() => clearInterval(sweep), () => runner?.stop(), () => dispatcher?.stop());
+      closers.unshift(
+        () => clearInterval(sweep),
+        () => runner?.stop(),
+        () => dispatcher?.stop(),
+      );
       runner.start();
       dispatcher.start();
       // R14: locked environments not unlocked within 28 days (of the app clock) are purged.
@@ -128,7 +132,6 @@ export async function assemble(config: Config): Promise<RunningKeyward> {
 function mailerFor(config: Config) {
   return config.mail.smtpUrl ? new SmtpMailer(config.mail.smtpUrl) : new OutboxMailer({ dataDir: config.dataDir });
 }
-
 
 /** Closes in order (background first, then the server, so in-flight requests finish before the stores go away). */
 async function closeAll(closers: Closer[]): Promise<void> {

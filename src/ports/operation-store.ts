@@ -34,7 +34,11 @@ export interface OperationRepo {
   /** Progress, by the lease holder only; false when it no longer holds the lease. */
   reportProgress(id: string, owner: string, done: number, total: number): Promise<boolean>;
   /** Ends the operation, by the lease holder only, and releases the lease; `succeeded` also sets done = total. */
-  finish(id: string, owner: string, outcome: { status: Exclude<OperationStatus, 'running'>; error: Operation['error']; finishedAt: Date }): Promise<boolean>;
+  finish(
+    id: string,
+    owner: string,
+    outcome: { status: Exclude<OperationStatus, 'running'>; error: Operation['error']; finishedAt: Date },
+  ): Promise<boolean>;
   /** Releases the lease without finishing (for a retry later, e.g. a vault that is down). */
   release(id: string, owner: string, notBefore: Date): Promise<void>;
 }

@@ -80,7 +80,7 @@ describe.skipIf(!available)('admin center', () => {
     expect(await page.evaluate(() => sessionStorage.length)).toBe(0);
   });
 
-  it('a tenant admin opens the tenant by id; an unknown id shows the server\'s detail', async () => {
+  it("a tenant admin opens the tenant by id; an unknown id shows the server's detail", async () => {
     const { page } = browser;
     await page.getByLabel('Access token').fill(adminToken);
     await page.getByRole('button', { name: 'Sign in' }).click();
@@ -124,7 +124,7 @@ describe.skipIf(!available)('admin center', () => {
     await screenshot(page, 'environments');
   });
 
-  it('shows an environment\'s details and Environment encryption section, also from a deep link', async () => {
+  it("shows an environment's details and Environment encryption section, also from a deep link", async () => {
     const { page } = browser;
     await page.getByRole('link', { name: 'Sales', exact: true }).click();
     await page.getByRole('heading', { name: 'Sales', level: 1 }).waitFor();

@@ -34,14 +34,22 @@ beforeAll(async () => {
   await ensureWebBuilt();
   api = client(server.url);
   const op = server.operatorToken;
-  E.tenant = (await api('POST', '/v1/tenants', { token: op, body: { name: 'Northwind', licensedSeats: 2000, regions: ['eu'], cmkOptIn: true } })).body.id;
+  E.tenant = (
+    await api('POST', '/v1/tenants', { token: op, body: { name: 'Northwind', licensedSeats: 2000, regions: ['eu'], cmkOptIn: true } })
+  ).body.id;
   await api('POST', `/v1/tenants/${E.tenant}/cmk`, { token: op, body: { enabled: true } });
-  E.admin = (await api('POST', `/v1/tenants/${E.tenant}/users`, { token: op, body: { email: 'admin@northwind.test', roles: [{ role: 'global-admin' }] } })).body.token;
-  const env = async (name: string, type: string) => (await api('POST', `/v1/tenants/${E.tenant}/environments`, { token: E.admin, body: { name, region: 'eu', type } })).body.id as string;
+  E.admin = (
+    await api('POST', `/v1/tenants/${E.tenant}/users`, { token: op, body: { email: 'admin@northwind.test', roles: [{ role: 'global-admin' }] } })
+  ).body.token;
+  const env = async (name: string, type: string) =>
+    (await api('POST', `/v1/tenants/${E.tenant}/environments`, { token: E.admin, body: { name, region: 'eu', type } })).body.id as string;
   E.prod = await env('Prod', 'production');
   E.target = await env('Copy target', 'sandbox');
   E.plain = await env('Provider env', 'sandbox');
-  const generated = await api('POST', `/v1/tenants/${E.tenant}/keys/generate`, { token: E.admin, body: { region: 'eu', name: 'Key', password: 'a long password', acknowledgeRisk: true } });
+  const generated = await api('POST', `/v1/tenants/${E.tenant}/keys/generate`, {
+    token: E.admin,
+    body: { region: 'eu', name: 'Key', password: 'a long password', acknowledgeRisk: true },
+  });
   await waitForOperation(api, E.admin, generated.body.operation.id);
   for (const id of [E.prod, E.target]) {
     const applied = await api('POST', `/v1/environments/${id}/encryption/apply-tenant-key`, { token: E.admin, body: { acknowledgeDowntime: true } });

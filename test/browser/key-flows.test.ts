@@ -45,15 +45,34 @@ beforeAll(async () => {
   const op = server.operatorToken;
   T.id = (await api('POST', '/v1/tenants', { token: op, body: { name: 'Fabrikam', licensedSeats: 3000, regions: ['eu'], cmkOptIn: true } })).body.id;
   await api('POST', `/v1/tenants/${T.id}/cmk`, { token: op, body: { enabled: true } });
-  T.admin = (await api('POST', `/v1/tenants/${T.id}/users`, { token: op, body: { email: 'admin@fabrikam.test', roles: [{ role: 'global-admin' }] } })).body.token;
-  const env = async (name: string, type: string) => (await api('POST', `/v1/tenants/${T.id}/environments`, { token: T.admin, body: { name, region: 'eu', type } })).body.id as string;
+  T.admin = (
+    await api('POST', `/v1/tenants/${T.id}/users`, { token: op, body: { email: 'admin@fabrikam.test', roles: [{ role: 'global-admin' }] } })
+  ).body.token;
+  const env = async (name: string, type: string) =>
+    (await api('POST', `/v1/tenants/${T.id}/environments`, { token: T.admin, body: { name, region: 'eu', type } })).body.id as string;
   T.sales = await env('Sales', 'production');
   T.dev = await env('Dev', 'sandbox');
   for (const id of [T.sales, T.dev]) {
-    await api('POST', `/v1/environments/${id}/tables`, { token: T.admin, body: { name: 'accounts', columns: [{ name: 'name', type: 'text' }, { name: 'revenue', type: 'number' }] } });
+    await api('POST', `/v1/environments/${id}/tables`, {
+      token: T.admin,
+      body: {
+        name: 'accounts',
+        columns: [
+          { name: 'name', type: 'text' },
+          { name: 'revenue', type: 'number' },
+        ],
+      },
+    });
   }
   for (let i = 0; i < 3; i++) {
-    rows.push((await api('POST', `/v1/environments/${T.sales}/tables/accounts/rows`, { token: T.admin, body: { name: `customer-${i}-${randomBytes(4).toString('hex')}`, revenue: i } })).body);
+    rows.push(
+      (
+        await api('POST', `/v1/environments/${T.sales}/tables/accounts/rows`, {
+          token: T.admin,
+          body: { name: `customer-${i}-${randomBytes(4).toString('hex')}`, revenue: i },
+        })
+      ).body,
+    );
   }
   // The rows API lists in id order.
   rows.sort((a, b) => String(a.id).localeCompare(String(b.id)));
@@ -154,7 +173,7 @@ describe.skipIf(!routesExist)('admin center key flows', () => {
     expect((await salesRows()).body.items).toEqual(rows);
   });
 
-  it('uploads a .pfx: a wrong password shows the server\'s detail; the right one arrives Available', async () => {
+  it("uploads a .pfx: a wrong password shows the server's detail; the right one arrives Available", async () => {
     const { page } = browser;
     await openKeys();
     await page.getByRole('button', { name: 'New key', exact: true }).click();
@@ -193,7 +212,9 @@ describe.skipIf(!routesExist)('admin center key flows', () => {
     await keyRow('First key', 'Available').waitFor();
     // R7: rewrapped, not re-encrypted: the data never stopped being readable.
     expect((await salesRows()).body.items).toEqual(rows);
-    const second = (await api('GET', `/v1/tenants/${T.id}/keys`, { token: T.admin })).body.items.find((k: { name: string }) => k.name === 'Second key');
+    const second = (await api('GET', `/v1/tenants/${T.id}/keys`, { token: T.admin })).body.items.find(
+      (k: { name: string }) => k.name === 'Second key',
+    );
     await expect.poll(async () => (await api('GET', `/v1/environments/${T.sales}`, { token: T.admin })).body.encryption.keyId).toBe(second.id);
   });
 
@@ -271,7 +292,11 @@ describe.skipIf(!routesExist)('admin center key flows', () => {
     await dialog.getByLabel(/Type the environment's name/).fill('Sales');
     await confirm.click();
     await expect.poll(encryptionText, { timeout: 30_000 }).toContain('Provider-managed key');
-    expect((await api('GET', `/v1/environments/${T.sales}`, { token: T.admin })).body.encryption).toMatchObject({ mode: 'provider', keyId: null, status: 'ready' });
+    expect((await api('GET', `/v1/environments/${T.sales}`, { token: T.admin })).body.encryption).toMatchObject({
+      mode: 'provider',
+      keyId: null,
+      status: 'ready',
+    });
     expect((await salesRows()).body.items).toEqual(rows);
   });
 

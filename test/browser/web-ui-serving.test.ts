@@ -83,7 +83,8 @@ describe('serving the admin center', () => {
         const served = live.paths[path]?.[method];
         expect(served, `${method.toUpperCase()} ${path} is gone; run npm run web:api and fix web/`).toBeDefined();
         expect(served?.requestBody, `${method.toUpperCase()} ${path} takes another body now; run npm run web:api`).toEqual(operation.requestBody);
-        for (const status of Object.keys(operation.responses ?? {})) expect(Object.keys(served?.responses ?? {}), `${method} ${path}`).toContain(status);
+        for (const status of Object.keys(operation.responses ?? {}))
+          expect(Object.keys(served?.responses ?? {}), `${method} ${path}`).toContain(status);
       }
     }
   });

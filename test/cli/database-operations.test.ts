@@ -17,8 +17,14 @@ const rowsOf = async (envId: string) => byId((await cli(['rows', 'list', envId, 
 beforeAll(async () => {
   server = await startServer();
   const op = { KEYWARD_URL: server.url, KEYWARD_TOKEN: server.operatorToken };
-  const tenant = expectExit(await keyward(['tenant', 'create', '--name', 'Northwind', '--seats', '10', '--region', 'us', '--json'], { env: op }), 0).json();
-  const added = expectExit(await keyward(['user', 'add', '--tenant', tenant.id, '--email', 'ops@northwind.example', '--role', 'global-admin', '--json'], { env: op }), 0).json();
+  const tenant = expectExit(
+    await keyward(['tenant', 'create', '--name', 'Northwind', '--seats', '10', '--region', 'us', '--json'], { env: op }),
+    0,
+  ).json();
+  const added = expectExit(
+    await keyward(['user', 'add', '--tenant', tenant.id, '--email', 'ops@northwind.example', '--role', 'global-admin', '--json'], { env: op }),
+    0,
+  ).json();
   as = { KEYWARD_URL: server.url, KEYWARD_TOKEN: added.token, KEYWARD_TENANT: tenant.id };
 });
 

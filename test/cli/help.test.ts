@@ -16,12 +16,38 @@ describe('keyward --help', () => {
   it('covers the commands the issue asks for', () => {
     const names = commandPaths.map((p) => p.join(' '));
     for (const wanted of [
-      'serve', 'tenant create', 'tenant show', 'tenant enable-cmk', 'user add',
-      'env create', 'env list', 'env show', 'env delete', 'env apply-tenant-key', 'env return-to-provider', 'env unlock',
-      'env backup', 'env backups', 'env restore', 'env copy', 'env reset',
-      'key list', 'key generate', 'key exchange-key', 'key upload', 'key activate', 'key lock', 'key unlock',
-      'op wait', 'audit show', 'audit verify', 'rows list', 'rows add', 'dev clock advance',
-    ]) expect(names).toContain(wanted);
+      'serve',
+      'tenant create',
+      'tenant show',
+      'tenant enable-cmk',
+      'user add',
+      'env create',
+      'env list',
+      'env show',
+      'env delete',
+      'env apply-tenant-key',
+      'env return-to-provider',
+      'env unlock',
+      'env backup',
+      'env backups',
+      'env restore',
+      'env copy',
+      'env reset',
+      'key list',
+      'key generate',
+      'key exchange-key',
+      'key upload',
+      'key activate',
+      'key lock',
+      'key unlock',
+      'op wait',
+      'audit show',
+      'audit verify',
+      'rows list',
+      'rows add',
+      'dev clock advance',
+    ])
+      expect(names).toContain(wanted);
   });
 
   // Every command in process, through runCli (what bin/keyward.js calls): ~45 child processes
@@ -35,7 +61,9 @@ describe('keyward --help', () => {
   });
 
   it('works the same through the binary', async () => {
-    const runs = await Promise.all([[], ['key'], ['key', 'lock'], ['dev', 'clock', 'advance']].map((path) => keyward([...path, '--help'], { env: {} })));
+    const runs = await Promise.all(
+      [[], ['key'], ['key', 'lock'], ['dev', 'clock', 'advance']].map((path) => keyward([...path, '--help'], { env: {} })),
+    );
     for (const run of runs) {
       expect(run.code, explain(run)).toBe(0);
       expect(run.stdout).toMatch(/Examples?:\n/);
@@ -68,7 +96,9 @@ describe('usage and connection errors', () => {
 
   it('an unreachable server exits 3 (CONNECTION), and a password in the URL is not repeated', async () => {
     const port = await freePort();
-    const run = await keyward(['tenant', 'show', 'ten_1', '--json'], { env: { KEYWARD_URL: `http://someone:hunter2secret@127.0.0.1:${port}`, KEYWARD_TOKEN: 'tok_not_to_be_printed_123' } });
+    const run = await keyward(['tenant', 'show', 'ten_1', '--json'], {
+      env: { KEYWARD_URL: `http://someone:hunter2secret@127.0.0.1:${port}`, KEYWARD_TOKEN: 'tok_not_to_be_printed_123' },
+    });
     expect(run.code, explain(run)).toBe(3);
     expect(JSON.parse(run.stderr).error).toMatchObject({ code: 'CONNECTION', exitCode: 3 });
     expect(run.stdout + run.stderr).not.toMatch(/hunter2secret|tok_not_to_be_printed_123/);

@@ -30,10 +30,18 @@ const opensslOpens = (pfx: string, password: string) => {
 beforeAll(async () => {
   server = await startServer({ KEYWARD_PFX_ITERATIONS: '2000' });
   const op = { KEYWARD_URL: server.url, KEYWARD_TOKEN: server.operatorToken };
-  const tenant = expectExit(await keyward(['tenant', 'create', '--name', 'Fabrikam', '--seats', '2000', '--region', 'eu', '--opt-in', '--json'], { env: op }), 0).json();
+  const tenant = expectExit(
+    await keyward(['tenant', 'create', '--name', 'Fabrikam', '--seats', '2000', '--region', 'eu', '--opt-in', '--json'], { env: op }),
+    0,
+  ).json();
   expectExit(await keyward(['tenant', 'enable-cmk', tenant.id], { env: op }), 0);
   const tokenFile = ws.path('admin.token');
-  expectExit(await keyward(['user', 'add', '--tenant', tenant.id, '--email', 'admin@fabrikam.example', '--role', 'global-admin', '--save-token', tokenFile], { env: op }), 0);
+  expectExit(
+    await keyward(['user', 'add', '--tenant', tenant.id, '--email', 'admin@fabrikam.example', '--role', 'global-admin', '--save-token', tokenFile], {
+      env: op,
+    }),
+    0,
+  );
   as = { KEYWARD_URL: server.url, KEYWARD_TOKEN_FILE: tokenFile, KEYWARD_TENANT: tenant.id };
   scratch = expectExit(await keyward(['env', 'create', '--name', 'Scratch', '--region', 'eu', '--type', 'sandbox', '--json'], { env: as }), 0).json();
 });
@@ -62,12 +70,21 @@ describe('passwords', () => {
 
   it('are read from a pipe with --password-stdin, and never waited for when nobody can type', async () => {
     const out = ws.path('piped.pfx');
-    const piped = expectExit(await keyward(['key', 'generate', '--name', 'Piped', '--out', out, '--password-stdin', '--acknowledge-risk', '--json'], { env: as, input: 'piped-Secret-1\n' }), 0);
+    const piped = expectExit(
+      await keyward(['key', 'generate', '--name', 'Piped', '--out', out, '--password-stdin', '--acknowledge-risk', '--json'], {
+        env: as,
+        input: 'piped-Secret-1\n',
+      }),
+      0,
+    );
     expect(piped.json().key).toMatchObject({ name: 'Piped', state: 'Available' });
     expect(opensslOpens(out, 'piped-Secret-1')).toBe(true);
 
     const before = await keyCount();
-    const nobody = expectExit(await keyward(['key', 'generate', '--name', 'Nobody', '--out', ws.path('nobody.pfx'), '--acknowledge-risk'], { env: as }), 2);
+    const nobody = expectExit(
+      await keyward(['key', 'generate', '--name', 'Nobody', '--out', ws.path('nobody.pfx'), '--acknowledge-risk'], { env: as }),
+      2,
+    );
     expect(nobody.stderr).toMatch(/--password-file/);
     expect(await keyCount()).toBe(before);
   });
@@ -77,7 +94,9 @@ describe('passwords', () => {
     const pfx = ws.path('ctrl-c.pfx');
     writeFileSync(pfx, ws.exportPfx({ key, cert: ws.selfSignedCert(key), password: 'whatever-pw' }));
     const before = await keyCount();
-    const run = await keywardOnTerminal(['key', 'upload', pfx, '--name', 'Interrupted', '--acknowledge-risk'], as, [{ expect: /Password of .*: $/, type: 'whatev\u0003' }]);
+    const run = await keywardOnTerminal(['key', 'upload', pfx, '--name', 'Interrupted', '--acknowledge-risk'], as, [
+      { expect: /Password of .*: $/, type: 'whatev\u0003' },
+    ]);
     expect(run.code, run.screen).toBe(130);
     expect(run.screen).not.toContain('whatev');
     expect(await keyCount()).toBe(before);
@@ -86,7 +105,10 @@ describe('passwords', () => {
 
 describe('destructive commands', () => {
   it('ask first on a terminal, and refuse without --yes when there is no terminal', async () => {
-    const doomed = expectExit(await keyward(['env', 'create', '--name', 'Doomed', '--region', 'eu', '--type', 'sandbox', '--json'], { env: as }), 0).json();
+    const doomed = expectExit(
+      await keyward(['env', 'create', '--name', 'Doomed', '--region', 'eu', '--type', 'sandbox', '--json'], { env: as }),
+      0,
+    ).json();
     expect(expectExit(await keyward(['env', 'delete', doomed.id], { env: as }), 6).stderr).toMatch(/--yes/);
     const no = await keywardOnTerminal(['env', 'delete', doomed.id], as, [{ expect: /\[y\/N\] $/, type: 'n\r' }]);
     expect(no.code, no.screen).toBe(6);
@@ -116,7 +138,12 @@ describe('tokens', () => {
   });
 
   it('a wrong token is UNAUTHENTICATED (exit 20) and is not repeated back', async () => {
-    const run = expectExit(await keyward(['key', 'list'], { env: { KEYWARD_URL: server.url, KEYWARD_TENANT: as.KEYWARD_TENANT!, KEYWARD_TOKEN: 'bogus_token_value_123456' } }), 20);
+    const run = expectExit(
+      await keyward(['key', 'list'], {
+        env: { KEYWARD_URL: server.url, KEYWARD_TENANT: as.KEYWARD_TENANT!, KEYWARD_TOKEN: 'bogus_token_value_123456' },
+      }),
+      20,
+    );
     expect(run.stderr).toContain('UNAUTHENTICATED');
     expect(run.stdout + run.stderr).not.toContain('bogus_token_value_123456');
   });

@@ -39,11 +39,20 @@ describe('the seed story with the keyward CLI alone', () => {
     const run = (args: string[], env: Record<string, string>, input?: string) => keyward(args, { env, ...(input === undefined ? {} : { input }) });
 
     // --- Operator: tenant, CMK, the first admin ---
-    const tenant = expectExit(await run(['tenant', 'create', '--name', 'Contoso', '--seats', '5000', '--region', 'eu', '--opt-in', '--json'], op), 0).json();
+    const tenant = expectExit(
+      await run(['tenant', 'create', '--name', 'Contoso', '--seats', '5000', '--region', 'eu', '--opt-in', '--json'], op),
+      0,
+    ).json();
     expect(tenant).toMatchObject({ name: 'Contoso', regions: ['eu'], cmkOptIn: true, cmkEnabled: false });
     expect(expectExit(await run(['tenant', 'enable-cmk', tenant.id, '--json'], op), 0).json().cmkEnabled).toBe(true);
     const tokenFile = file('alice.token');
-    const alice = expectExit(await run(['user', 'add', '--tenant', tenant.id, '--email', 'alice@contoso.example', '--role', 'global-admin', '--save-token', tokenFile, '--json'], op), 0).json();
+    const alice = expectExit(
+      await run(
+        ['user', 'add', '--tenant', tenant.id, '--email', 'alice@contoso.example', '--role', 'global-admin', '--save-token', tokenFile, '--json'],
+        op,
+      ),
+      0,
+    ).json();
     expect(alice).toMatchObject({ email: 'alice@contoso.example', tokenFile });
     expect(alice.token).toBeUndefined();
     expect(statSync(tokenFile).mode & 0o777).toBe(0o600);
@@ -55,7 +64,10 @@ describe('the seed story with the keyward CLI alone', () => {
     expect(env).toMatchObject({ cmkEligible: true, encryption: { mode: 'provider', status: 'ready' } });
     expectExit(await run(['table', 'create', env.id, 'orders', 'item:text', 'qty:number'], as), 0);
     const rows = [];
-    for (const [item, qty] of [['apple', 3], ['pear', 4]] as const) {
+    for (const [item, qty] of [
+      ['apple', 3],
+      ['pear', 4],
+    ] as const) {
       rows.push(expectExit(await run(['rows', 'add', env.id, 'orders', `item=${item}`, `qty:=${qty}`, '--json'], as), 0).json());
     }
 
@@ -64,9 +76,16 @@ describe('the seed story with the keyward CLI alone', () => {
     const pw = file('first.pw');
     writeFileSync(pw, `${firstPassword}\n`);
     const firstPfx = file('first.pfx');
-    const generated = expectExit(await run(['key', 'generate', '--name', 'First', '--out', firstPfx, '--password-file', pw, '--acknowledge-risk', '--json'], as), 0);
+    const generated = expectExit(
+      await run(['key', 'generate', '--name', 'First', '--out', firstPfx, '--password-file', pw, '--acknowledge-risk', '--json'], as),
+      0,
+    );
     const first = generated.json();
-    expect(first).toMatchObject({ key: { name: 'First', source: 'generated', keySize: 2048 }, operation: { status: 'succeeded' }, pfxFile: firstPfx });
+    expect(first).toMatchObject({
+      key: { name: 'First', source: 'generated', keySize: 2048 },
+      operation: { status: 'succeeded' },
+      pfxFile: firstPfx,
+    });
     expect(first.pfx).toBeUndefined();
     expect(generated.stderr).toMatch(/activate-key: (\d+)\/\1 succeeded/);
     expect(statSync(firstPfx).mode & 0o777).toBe(0o600);
@@ -80,7 +99,11 @@ describe('the seed story with the keyward CLI alone', () => {
     expect(problem(expectExit(await run(['env', 'apply-tenant-key', env.id, '--json'], as), 11)).code).toBe('ACKNOWLEDGEMENT_REQUIRED');
     const applied = expectExit(await run(['env', 'apply-tenant-key', env.id, '--acknowledge-downtime'], as), 0);
     expect(applied.stderr).toMatch(/apply-tenant-key: 1\/1 succeeded/);
-    expect(expectExit(await run(['env', 'show', env.id, '--json'], as), 0).json().encryption).toEqual({ mode: 'tenant', keyId: first.key.id, status: 'ready' });
+    expect(expectExit(await run(['env', 'show', env.id, '--json'], as), 0).json().encryption).toEqual({
+      mode: 'tenant',
+      keyId: first.key.id,
+      status: 'ready',
+    });
 
     // --- New-CrmImportProtectionKey: a .pfx made by OpenSSL, password on stdin ---
     const modernKey = ws.rsaKey(2048);
@@ -89,7 +112,10 @@ describe('the seed story with the keyward CLI alone', () => {
     const mpw = file('modern.pw');
     writeFileSync(mpw, 'modern-pw\n');
     expectExit(await run(['key', 'upload', modernPfx, '--name', 'Modern', '--password-stdin', '--acknowledge-risk'], as, 'wrong-pw\n'), 14);
-    const modern = expectExit(await run(['key', 'upload', modernPfx, '--name', 'Modern', '--password-stdin', '--acknowledge-risk', '--json'], as, 'modern-pw\n'), 0).json();
+    const modern = expectExit(
+      await run(['key', 'upload', modernPfx, '--name', 'Modern', '--password-stdin', '--acknowledge-risk', '--json'], as, 'modern-pw\n'),
+      0,
+    ).json();
     expect(modern).toMatchObject({ key: { state: 'Available', source: 'pfx', thumbprint: ws.thumbprintOfKeyFile(modernKey) }, operation: null });
 
     // --- Set-CrmTenantProtectionKey: refused within 24 h (R8), then the dev clock moves ---
@@ -98,8 +124,14 @@ describe('the seed story with the keyward CLI alone', () => {
     expect(Date.parse(problem(early).retryAfter)).toBeGreaterThan(Date.now());
     expect(problem(expectExit(await run(['dev', 'clock', 'advance', '25h', '--json'], as), 21)).code).toBe('FORBIDDEN');
     expectExit(await run(['dev', 'clock', 'advance', '25h'], op), 0);
-    expect(expectExit(await run(['key', 'activate', modern.key.id, '--acknowledge-risk', '--json'], as), 0).json().operation.status).toBe('succeeded');
-    const states = Object.fromEntries(expectExit(await run(['key', 'list', '--json'], as), 0).json().items.map((k: any) => [k.name, k.state]));
+    expect(expectExit(await run(['key', 'activate', modern.key.id, '--acknowledge-risk', '--json'], as), 0).json().operation.status).toBe(
+      'succeeded',
+    );
+    const states = Object.fromEntries(
+      expectExit(await run(['key', 'list', '--json'], as), 0)
+        .json()
+        .items.map((k: any) => [k.name, k.state]),
+    );
     expect(states).toEqual({ First: 'Available', Modern: 'Active' });
 
     // --- Set-CrmLockTenantProtectedInstances: refused within 72 h of the key change (R13), on a terminal ---
@@ -125,7 +157,10 @@ describe('the seed story with the keyward CLI alone', () => {
     expectExit(await run(['dev', 'clock', 'advance', '73h'], op), 0);
     expectExit(await run(['key', 'lock', '--pfx', modernPfx, '--password-file', mpw, '--confirm-text-file', file('wrong.txt')], as), 12);
     expectExit(await run(['key', 'lock', '--pfx', firstPfx, '--password-file', pw, '--confirm-text-file', challengeFile], as), 39);
-    const locked = expectExit(await run(['key', 'lock', '--pfx', modernPfx, '--password-file', mpw, '--confirm-text-file', challengeFile, '--json'], as), 0);
+    const locked = expectExit(
+      await run(['key', 'lock', '--pfx', modernPfx, '--password-file', mpw, '--confirm-text-file', challengeFile, '--json'], as),
+      0,
+    );
     expect(locked.json().operation).toMatchObject({ type: 'lock-tenant', status: 'succeeded' });
 
     // --- Locked: nobody reads, the provider included; no new keys (R9) ---
@@ -149,7 +184,11 @@ describe('the seed story with the keyward CLI alone', () => {
     // --- Set-CrmProtectWithMicrosoftKey (R12): production needs its name typed ---
     expectExit(await run(['env', 'return-to-provider', env.id], as), 12);
     expectExit(await run(['env', 'return-to-provider', env.id, '--confirm-name', 'Sales'], as), 0);
-    expect(expectExit(await run(['env', 'show', env.id, '--json'], as), 0).json().encryption).toEqual({ mode: 'provider', keyId: null, status: 'ready' });
+    expect(expectExit(await run(['env', 'show', env.id, '--json'], as), 0).json().encryption).toEqual({
+      mode: 'provider',
+      keyId: null,
+      status: 'ready',
+    });
     expect(byId(expectExit(await run(['rows', 'list', env.id, 'orders', '--json'], as), 0).json().items)).toEqual(byId(rows));
 
     // --- The audit log verifies; nothing secret was printed by any command ---

@@ -135,9 +135,7 @@ export function auditStoreContract(target: AuditStoreTarget): void {
       const tenantId = newId();
       const neighbour = newId();
       const results = await Promise.all(
-        Array.from({ length: 100 }, (_, i) =>
-          writers()[i % writers().length]!.audit.append(aDraft(i % 10 === 9 ? neighbour : tenantId, i + 1)),
-        ),
+        Array.from({ length: 100 }, (_, i) => writers()[i % writers().length]!.audit.append(aDraft(i % 10 === 9 ? neighbour : tenantId, i + 1))),
       );
       const mine = results.filter((e) => e.tenantId === tenantId).map((e) => e.seq);
       expect(mine.sort((a, b) => a - b)).toEqual(Array.from({ length: 90 }, (_, i) => i + 1));

@@ -45,7 +45,11 @@ export function backupStoreContract(target: StoreContractTarget): void {
       const second = anEnvironment(tenant.id);
       await store.environments.insert(second);
       const a = aBackup(tenant.id, env.id, { createdAt: new Date('2026-02-03T00:00:00.002Z') });
-      const b = aBackup(tenant.id, env.id, { createdAt: new Date('2026-02-03T00:00:00.001Z'), label: null, protector: { mode: 'tenant', keyId: 'key_1' } });
+      const b = aBackup(tenant.id, env.id, {
+        createdAt: new Date('2026-02-03T00:00:00.001Z'),
+        label: null,
+        protector: { mode: 'tenant', keyId: 'key_1' },
+      });
       const elsewhere = aBackup(tenant.id, second.id);
       for (const backup of [a, b, elsewhere]) await store.backups.insert(backup);
       expect(await other.backups.get(a.id)).toEqual(a);
@@ -84,7 +88,10 @@ export function backupStoreContract(target: StoreContractTarget): void {
 
     it('two instances purging the same locked environment: the compare-and-set lets one through, the other changes nothing', async () => {
       const { tenant } = await anEnvironmentWithTenant();
-      const env = anEnvironment(tenant.id, { encryption: { mode: 'tenant', keyId: 'k', status: 'locked' }, lockedAt: new Date('2026-01-01T00:00:00Z') });
+      const env = anEnvironment(tenant.id, {
+        encryption: { mode: 'tenant', keyId: 'k', status: 'locked' },
+        lockedAt: new Date('2026-01-01T00:00:00Z'),
+      });
       await store.environments.insert(env);
       await store.backups.insert(aBackup(tenant.id, env.id));
       const purge = (s: Store) =>

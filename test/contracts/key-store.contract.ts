@@ -76,7 +76,12 @@ export function keyStoreContract(target: StoreContractTarget): void {
       const tenant = aTenant();
       await store.tenants.insert(tenant);
       const kek = (expiresAt: string, region = 'europe') => ({
-        id: newId(), tenantId: tenant.id, region, publicKeyPem: 'pem', createdAt: new Date('2026-01-01T00:00:00Z'), expiresAt: new Date(expiresAt),
+        id: newId(),
+        tenantId: tenant.id,
+        region,
+        publicKeyPem: 'pem',
+        createdAt: new Date('2026-01-01T00:00:00Z'),
+        expiresAt: new Date(expiresAt),
       });
       const old = kek('2026-02-01T00:00:00Z');
       const newer = kek('2026-03-01T00:00:00Z');

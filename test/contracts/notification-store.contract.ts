@@ -161,7 +161,8 @@ export function notificationStoreContract(target: NotificationStoreTarget): void
       const tenantId = newId();
       const drafts = Array.from({ length: 20 }, () => aDraft(tenantId, { to: [`admin-${newId()}@contoso.example`] }));
       for (const draft of drafts) await store.notifications.enqueue(draft);
-      const dispatcher = (via: Store) => new NotificationDispatcher({ store: via, mailer, from: 'keyward@provider.example', clock: { now: () => NOW } });
+      const dispatcher = (via: Store) =>
+        new NotificationDispatcher({ store: via, mailer, from: 'keyward@provider.example', clock: { now: () => NOW } });
 
       const sent = await Promise.all([dispatcher(store).drainOnce(), dispatcher(other).drainOnce()]);
 

@@ -155,7 +155,12 @@ export function operationStoreContract(target: StoreTarget): void {
     const [store] = await target.stores(1);
     const [op] = await queue(store!, 1);
     await store!.operations.claimNext('a#1', T0, plus(T0, LEASE));
-    for (const [done, total] of [[5, 4], [-1, 4], [1.5, 4], [Number.NaN, 1]] as const) {
+    for (const [done, total] of [
+      [5, 4],
+      [-1, 4],
+      [1.5, 4],
+      [Number.NaN, 1],
+    ] as const) {
       await expect(store!.operations.reportProgress(op!.id, 'a#1', done, total)).rejects.toThrow(RangeError);
     }
     await expect(store!.operations.finish(op!.id, 'a#1', { status: 'failed', error: null, finishedAt: T0 })).rejects.toThrow();
@@ -208,6 +213,9 @@ export function operationStoreContract(target: StoreTarget): void {
     await crashed.close();
     // Its lease runs out; another instance resumes the work where progress says it was.
     const later = plus(T0, LEASE + 1);
-    expect(await survivor!.operations.claim('b#1', later, plus(later, LEASE))).toEqual({ op: { ...op, progress: { done: 1, total: 2 } }, attempts: 2 });
+    expect(await survivor!.operations.claim('b#1', later, plus(later, LEASE))).toEqual({
+      op: { ...op, progress: { done: 1, total: 2 } },
+      attempts: 2,
+    });
   });
 }

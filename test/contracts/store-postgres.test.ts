@@ -50,9 +50,7 @@ if (reason !== undefined && process.env.CI) {
     });
 
     it('keeps its tables in its own schema only', async () => {
-      const tables = await sql(
-        `select table_name from information_schema.tables where table_schema = '${schema}' order by table_name`,
-      );
+      const tables = await sql(`select table_name from information_schema.tables where table_schema = '${schema}' order by table_name`);
       // Every table of the control store, and the migrator's own, are in this schema.
       expect(tables.rows.map((r: { table_name: string }) => r.table_name)).toEqual(
         expect.arrayContaining(['environments', 'kysely_migration', 'kysely_migration_lock', 'settings', 'tenants', 'users', 'tenant_keys']),

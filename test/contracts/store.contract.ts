@@ -180,9 +180,7 @@ export function storeContract(target: StoreContractTarget): void {
       expect(await store.settings.get(name)).toBe('first');
 
       const raced = `raced-${newId()}`;
-      const values = await Promise.all(
-        Array.from({ length: 6 }, (_, i) => (i % 2 === 0 ? store : other).settings.putIfAbsent(raced, `v${i}`)),
-      );
+      const values = await Promise.all(Array.from({ length: 6 }, (_, i) => (i % 2 === 0 ? store : other).settings.putIfAbsent(raced, `v${i}`)));
       expect(new Set(values).size).toBe(1);
       expect(await other.settings.get(raced)).toBe(values[0]);
     });

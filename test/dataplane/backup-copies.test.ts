@@ -136,7 +136,9 @@ describe('backups, restores and copies on SQLite3 Multiple Ciphers', () => {
     const { plane: p } = plane();
     const a = await environment(p, 'env_a', ['a']);
     const code = (e: unknown) => (isKeywardError(e) ? e.code : String(e));
-    await expect(p.restoreInto('env_a', a.load, { environmentId: 'env_a', loadDek: a.load, backupId: 'bk_none' }).catch(code)).resolves.toBe('NOT_FOUND');
+    await expect(p.restoreInto('env_a', a.load, { environmentId: 'env_a', loadDek: a.load, backupId: 'bk_none' }).catch(code)).resolves.toBe(
+      'NOT_FOUND',
+    );
     await expect(p.backup('env_a', a.load, '../escape').catch(code)).resolves.toBe('VALIDATION_FAILED');
     expect(() => p.backupFiles('../x')).toThrow();
   });

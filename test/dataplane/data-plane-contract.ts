@@ -36,7 +36,14 @@ export function dataPlaneContract(adapter: string, make: () => PlaneUnderTest): 
     afterEach(() => dispose());
 
     const png = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 1, 2, 255]).toString('base64');
-    const full = { title: 'Hello', amount: 12.5, done: true, due: '2026-01-31T12:00:00.000Z', attachment: Buffer.from('%PDF-1.7').toString('base64'), picture: png };
+    const full = {
+      title: 'Hello',
+      amount: 12.5,
+      done: true,
+      due: '2026-01-31T12:00:00.000Z',
+      attachment: Buffer.from('%PDF-1.7').toString('base64'),
+      picture: png,
+    };
 
     it('inserts and reads back every column type, booleans as booleans and files as base64', async () => {
       const inserted = await on((db) => db.insertRow('Things', 'row_a', full));

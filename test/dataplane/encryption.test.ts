@@ -36,7 +36,13 @@ async function filledEnvironment(cipher = CHOSEN_CIPHER) {
   const loader = dekLoader(dek);
   await t.plane.create('env_m', dek);
   await t.plane.use('env_m', loader.load, (db) => {
-    db.createTable({ name: TABLE, columns: [{ name: COLUMN, type: 'text' }, { name: FILE_COLUMN, type: 'file' }] });
+    db.createTable({
+      name: TABLE,
+      columns: [
+        { name: COLUMN, type: 'text' },
+        { name: FILE_COLUMN, type: 'file' },
+      ],
+    });
     for (let i = 0; i < 50; i++) db.insertRow(TABLE, `row_${i}`, { [COLUMN]: `${VALUE}-${i}`, [FILE_COLUMN]: FILE_BYTES.toString('base64') });
   });
   return { ...t, dek, loader };
@@ -89,7 +95,7 @@ describe('SqliteCipherDataPlane: encryption at rest', () => {
     expect(() => plain.prepare('SELECT * FROM sqlite_schema').all()).toThrow(/not a database/);
   });
 
-  it('keys with the raw DEK (no KDF): SQLCipher-style x\'hex\' opens it, only with the chosen cipher', async () => {
+  it("keys with the raw DEK (no KDF): SQLCipher-style x'hex' opens it, only with the chosen cipher", async () => {
     const { plane, dek } = await filledEnvironment();
     plane.evict('env_m');
     const path = plane.files('env_m')[0]!;

@@ -86,7 +86,11 @@ describe('SqliteCipherDataPlane: handles', () => {
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
     const handedOut = Buffer.from(dek);
-    const using = p.use('env_e', async () => (await gate, handedOut), () => 'read');
+    const using = p.use(
+      'env_e',
+      async () => (await gate, handedOut),
+      () => 'read',
+    );
     await Promise.resolve();
     p.evict('env_e'); // e.g. the tenant is being locked
     release();

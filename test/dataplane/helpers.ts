@@ -6,7 +6,11 @@ import type { TableDefinition } from '../../src/domain/table-schema.js';
 import { SqliteCipherDataPlane, type SqliteCipherDataPlaneOptions } from '../../src/adapters/dataplane/sqlite-cipher-data-plane.js';
 
 /** A data plane in a fresh temporary directory; `dispose` closes it and removes the directory. */
-export function tempPlane(options: Partial<SqliteCipherDataPlaneOptions> = {}): { plane: SqliteCipherDataPlane; dir: string; dispose: () => Promise<void> } {
+export function tempPlane(options: Partial<SqliteCipherDataPlaneOptions> = {}): {
+  plane: SqliteCipherDataPlane;
+  dir: string;
+  dispose: () => Promise<void>;
+} {
   const dir = mkdtempSync(join(tmpdir(), 'kw-dataplane-'));
   const plane = new SqliteCipherDataPlane({ directory: dir, ...options });
   return {
@@ -46,5 +50,4 @@ export const everyTypeTable: TableDefinition = {
 };
 
 /** Every file's raw bytes, to scan for plaintext. */
-export const rawBytes = (paths: string[]): Array<{ path: string; bytes: Buffer }> =>
-  paths.map((path) => ({ path, bytes: readFileSync(path) }));
+export const rawBytes = (paths: string[]): Array<{ path: string; bytes: Buffer }> => paths.map((path) => ({ path, bytes: readFileSync(path) }));

@@ -60,7 +60,11 @@ describe.skipIf(unreachable !== undefined && !process.env.CI)('backups on Postgr
     expect(await rowsOf(b, t.admin, target)).toEqual(['old-1']);
     const bk = await backup(b, t.admin, source);
 
-    await expectSucceeded(a, t.admin, await b('POST', `/v1/environments/${target}/restore`, { token: t.admin, body: { sourceEnvironmentId: source, backupId: bk.id } }));
+    await expectSucceeded(
+      a,
+      t.admin,
+      await b('POST', `/v1/environments/${target}/restore`, { token: t.admin, body: { sourceEnvironmentId: source, backupId: bk.id } }),
+    );
     expect(await rowsOf(a, t.admin, target)).toEqual(['s-1', 's-2']);
     expect(await rowsOf(b, t.admin, target)).toEqual(['s-1', 's-2']);
     expectStatus(await a('POST', `/v1/environments/${target}/tables/notes/rows`, { token: t.admin, body: { body: 'via a' } }), 201);
@@ -73,7 +77,10 @@ describe.skipIf(unreachable !== undefined && !process.env.CI)('backups on Postgr
 
     await expectSucceeded(b, t.admin, await a('POST', `/v1/environments/${target}/reset`, { token: t.admin, body: {} }));
     for (const call of [a, b]) expectCode(await call('GET', `/v1/environments/${target}/tables/notes/rows`, { token: t.admin }), 404, 'NOT_FOUND');
-    expectStatus(await b('POST', `/v1/environments/${target}/tables`, { token: t.admin, body: { name: 'notes', columns: [{ name: 'body', type: 'text' }] } }), 201);
+    expectStatus(
+      await b('POST', `/v1/environments/${target}/tables`, { token: t.admin, body: { name: 'notes', columns: [{ name: 'body', type: 'text' }] } }),
+      201,
+    );
     expectStatus(await b('POST', `/v1/environments/${target}/tables/notes/rows`, { token: t.admin, body: { body: 'after reset' } }), 201);
     expect(await rowsOf(a, t.admin, target)).toEqual(['after reset']);
     // Each operation's outcome was recorded once.

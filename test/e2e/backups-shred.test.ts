@@ -7,7 +7,18 @@ import { advance, expectCode, expectStatus, expectSucceeded, HOUR, type Call } f
 import { parseEml } from '../mail/parse-eml.js';
 import { parseWrappedKey } from '../../src/crypto/envelope.js';
 import {
-  backup, cmkTenant, decrypts, envFile, environment, eventually, filesOf, firstKey, lockRegion, rowsOf, withInspector, type Tenant,
+  backup,
+  cmkTenant,
+  decrypts,
+  envFile,
+  environment,
+  eventually,
+  filesOf,
+  firstKey,
+  lockRegion,
+  rowsOf,
+  withInspector,
+  type Tenant,
 } from './backups-world.js';
 
 /**
@@ -78,7 +89,11 @@ describe('reset, delete and purge shred data and backups', () => {
     expect(copies).toHaveLength(3);
 
     await expectSucceeded(api, t.admin, await api('POST', `/v1/environments/${id}/reset`, { token: t.admin, body: {} }));
-    expect((await api('GET', `/v1/environments/${id}`, { token: t.admin })).body.encryption).toEqual({ mode: 'provider', keyId: null, status: 'ready' });
+    expect((await api('GET', `/v1/environments/${id}`, { token: t.admin })).body.encryption).toEqual({
+      mode: 'provider',
+      keyId: null,
+      status: 'ready',
+    });
     expectCode(await api('GET', `/v1/environments/${id}/tables/notes/rows`, { token: t.admin }), 404, 'NOT_FOUND');
     expect(expectStatus(await api('GET', `/v1/environments/${id}/backups`, { token: t.admin }), 200).body.items).toEqual([]);
 
@@ -101,7 +116,10 @@ describe('reset, delete and purge shred data and backups', () => {
     await expectUnreadable(copies);
 
     // The fresh environment works, and may take the tenant key again (no file columns).
-    expectStatus(await api('POST', `/v1/environments/${id}/tables`, { token: t.admin, body: { name: 'notes', columns: [{ name: 'body', type: 'text' }] } }), 201);
+    expectStatus(
+      await api('POST', `/v1/environments/${id}/tables`, { token: t.admin, body: { name: 'notes', columns: [{ name: 'body', type: 'text' }] } }),
+      201,
+    );
     expectStatus(await api('POST', `/v1/environments/${id}/tables/notes/rows`, { token: t.admin, body: { body: 'fresh' } }), 201);
     expect(await rowsOf(api, t.admin, id)).toEqual(['fresh']);
   });
@@ -146,14 +164,21 @@ describe('reset, delete and purge shred data and backups', () => {
     expect(await wrappedDekOf(id)).toBe('');
     await expectUnreadable(copies);
 
-    const audit = (await api('GET', `${t.T}/audit?limit=1000`, { token: t.admin })).body.items as { action: string; target: string; actor: string; outcome: string }[];
+    const audit = (await api('GET', `${t.T}/audit?limit=1000`, { token: t.admin })).body.items as {
+      action: string;
+      target: string;
+      actor: string;
+      outcome: string;
+    }[];
     const purges = audit.filter((e) => e.action === 'environment.purge' && e.target === `environment:${id}`);
     expect(purges).toEqual([expect.objectContaining({ actor: 'keyward', outcome: 'succeeded' })]);
 
     // No SMTP server configured: the message lands in the outbox, addressed to both admins.
     await eventually(() => {
       const outbox = join(server.dataDir, 'outbox');
-      const mails = readdirSync(outbox).filter((n) => n.endsWith('.eml')).map((n) => parseEml(readFileSync(join(outbox, n), 'utf8')));
+      const mails = readdirSync(outbox)
+        .filter((n) => n.endsWith('.eml'))
+        .map((n) => parseEml(readFileSync(join(outbox, n), 'utf8')));
       const purge = mails.filter((m) => /purged/.test(m.header('subject') ?? ''));
       expect(purge).toHaveLength(1);
       expect(purge[0]!.header('to')).toMatch(/alice@woodgrove\.example/);
@@ -161,6 +186,12 @@ describe('reset, delete and purge shred data and backups', () => {
       expect(purge[0]!.text).toContain('Left locked');
     });
     // R9 no longer holds the tenant back: nothing of it is locked now.
-    expectStatus(await api('POST', `${t.T}/keys/generate`, { token: t.admin, body: { region: 'eu', name: 'After the purge', password: 'password-3', acknowledgeRisk: true } }), 201);
+    expectStatus(
+      await api('POST', `${t.T}/keys/generate`, {
+        token: t.admin,
+        body: { region: 'eu', name: 'After the purge', password: 'password-3', acknowledgeRisk: true },
+      }),
+      201,
+    );
   });
 });

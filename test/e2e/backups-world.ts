@@ -26,11 +26,17 @@ export interface Tenant {
 }
 
 export async function cmkTenant(api: Call, op: string, name: string, regions: string[], admins: string[] = ['alice']): Promise<Tenant> {
-  const tenant = expectStatus(await api('POST', '/v1/tenants', { token: op, body: { name, licensedSeats: 5000, regions, cmkOptIn: true } }), 201).body;
+  const tenant = expectStatus(
+    await api('POST', '/v1/tenants', { token: op, body: { name, licensedSeats: 5000, regions, cmkOptIn: true } }),
+    201,
+  ).body;
   expectStatus(await api('POST', `/v1/tenants/${tenant.id}/cmk`, { token: op, body: { enabled: true } }), 200);
   const tokens: string[] = [];
   for (const who of admins) {
-    const user = await api('POST', `/v1/tenants/${tenant.id}/users`, { token: op, body: { email: `${who}@${name.toLowerCase().replace(/[^a-z0-9]+/g, '-')}.example`, roles: [{ role: 'global-admin' }] } });
+    const user = await api('POST', `/v1/tenants/${tenant.id}/users`, {
+      token: op,
+      body: { email: `${who}@${name.toLowerCase().replace(/[^a-z0-9]+/g, '-')}.example`, roles: [{ role: 'global-admin' }] },
+    });
     tokens.push(expectStatus(user, 201).body.token);
   }
   return { id: tenant.id, T: `/v1/tenants/${tenant.id}`, admin: tokens[0]! };
@@ -38,36 +44,66 @@ export async function cmkTenant(api: Call, op: string, name: string, regions: st
 
 /** Generates the region's first key (activated at once, R6); returns its record and .pfx. */
 export async function firstKey(api: Call, t: Tenant, region: string): Promise<{ id: string; pfx: string }> {
-  const made = expectStatus(await api('POST', `${t.T}/keys/generate`, { token: t.admin, body: { region, name: `Key ${region}`, password: PASSWORD, acknowledgeRisk: true } }), 201).body;
+  const made = expectStatus(
+    await api('POST', `${t.T}/keys/generate`, { token: t.admin, body: { region, name: `Key ${region}`, password: PASSWORD, acknowledgeRisk: true } }),
+    201,
+  ).body;
   await expectSucceeded(api, t.admin, { status: 202, body: { operation: made.operation }, headers: new Headers() });
   return { id: made.key.id, pfx: made.pfx };
 }
 
-export async function environment(api: Call, t: Tenant, name: string, rows: string[], options: { region?: string; type?: string; tenantKey?: boolean } = {}): Promise<string> {
-  const env = expectStatus(await api('POST', `${t.T}/environments`, { token: t.admin, body: { name, region: options.region ?? 'eu', type: options.type ?? 'sandbox' } }), 201).body;
-  expectStatus(await api('POST', `/v1/environments/${env.id}/tables`, { token: t.admin, body: { name: 'notes', columns: [{ name: 'body', type: 'text' }] } }), 201);
+export async function environment(
+  api: Call,
+  t: Tenant,
+  name: string,
+  rows: string[],
+  options: { region?: string; type?: string; tenantKey?: boolean } = {},
+): Promise<string> {
+  const env = expectStatus(
+    await api('POST', `${t.T}/environments`, { token: t.admin, body: { name, region: options.region ?? 'eu', type: options.type ?? 'sandbox' } }),
+    201,
+  ).body;
+  expectStatus(
+    await api('POST', `/v1/environments/${env.id}/tables`, { token: t.admin, body: { name: 'notes', columns: [{ name: 'body', type: 'text' }] } }),
+    201,
+  );
   for (const body of rows) expectStatus(await api('POST', `/v1/environments/${env.id}/tables/notes/rows`, { token: t.admin, body: { body } }), 201);
   if (options.tenantKey) await applyTenantKey(api, t, env.id);
   return env.id;
 }
 
 export async function applyTenantKey(api: Call, t: Tenant, envId: string): Promise<void> {
-  await expectSucceeded(api, t.admin, await api('POST', `/v1/environments/${envId}/encryption/apply-tenant-key`, { token: t.admin, body: { acknowledgeDowntime: true } }));
+  await expectSucceeded(
+    api,
+    t.admin,
+    await api('POST', `/v1/environments/${envId}/encryption/apply-tenant-key`, { token: t.admin, body: { acknowledgeDowntime: true } }),
+  );
 }
 
 /** R13: 73 h after the last key change, the active key's .pfx locks the region. */
 export async function lockRegion(api: Call, op: string, t: Tenant, region: string, pfx: string): Promise<void> {
   await advance(api, op, 73 * HOUR);
   const challenge = expectStatus(await api('GET', `${t.T}/lock-challenge?region=${region}`, { token: t.admin }), 200).body.text;
-  await expectSucceeded(api, t.admin, await api('POST', `${t.T}/lock`, { token: t.admin, body: { region, file: pfx, password: PASSWORD, confirmation: challenge } }));
+  await expectSucceeded(
+    api,
+    t.admin,
+    await api('POST', `${t.T}/lock`, { token: t.admin, body: { region, file: pfx, password: PASSWORD, confirmation: challenge } }),
+  );
 }
 
 export async function rowsOf(api: Call, token: string, envId: string): Promise<string[]> {
-  const items = expectStatus(await api('GET', `/v1/environments/${envId}/tables/notes/rows?limit=1000`, { token }), 200).body.items as { body: string }[];
+  const items = expectStatus(await api('GET', `/v1/environments/${envId}/tables/notes/rows?limit=1000`, { token }), 200).body.items as {
+    body: string;
+  }[];
   return items.map((r) => r.body).sort();
 }
 
-export async function backup(api: Call, token: string, envId: string, label?: string): Promise<{ id: string; environmentId: string; label: string | null; createdAt: string; sizeBytes: number }> {
+export async function backup(
+  api: Call,
+  token: string,
+  envId: string,
+  label?: string,
+): Promise<{ id: string; environmentId: string; label: string | null; createdAt: string; sizeBytes: number }> {
   return expectStatus(await api('POST', `/v1/environments/${envId}/backups`, { token, body: label === undefined ? {} : { label } }), 201).body;
 }
 
@@ -76,7 +112,9 @@ export const backupDir = (dataDir: string, envId: string): string => join(dataDi
 
 /** Every file of an environment under the data dir: its database, side files, backups. */
 export function filesOf(dataDir: string, envId: string): string[] {
-  const envs = readdirSync(join(dataDir, 'environments')).filter((n) => n.startsWith(`${envId}.`)).map((n) => join(dataDir, 'environments', n));
+  const envs = readdirSync(join(dataDir, 'environments'))
+    .filter((n) => n.startsWith(`${envId}.`))
+    .map((n) => join(dataDir, 'environments', n));
   let backups: string[] = [];
   try {
     backups = readdirSync(backupDir(dataDir, envId)).map((n) => join(backupDir(dataDir, envId), n));
@@ -120,7 +158,10 @@ export const opens = (path: string, dek: Buffer): boolean => {
  * The control store and a software vault rebuilt from the data dir (master key included):
  * what the server itself could unwrap. Open it briefly; the server keeps running meanwhile.
  */
-export async function withInspector<T>(dataDir: string, work: (i: { store: Store; dekOf(env: Environment): Promise<Buffer | undefined>; everyDek(): Promise<Buffer[]> }) => Promise<T>): Promise<T> {
+export async function withInspector<T>(
+  dataDir: string,
+  work: (i: { store: Store; dekOf(env: Environment): Promise<Buffer | undefined>; everyDek(): Promise<Buffer[]> }) => Promise<T>,
+): Promise<T> {
   const store = await openStore({ kind: 'sqlite', file: join(dataDir, 'keyward.db') });
   try {
     const vault = new SoftwareVault(loadOrCreateMasterKey(join(dataDir, 'master.key'), false).key, store.settings, () => 'unused');

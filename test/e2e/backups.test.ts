@@ -4,7 +4,18 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { client, startServer, type TestServer } from '../support/server.js';
 import { expectCode, expectStatus, expectSucceeded, type Call } from '../support/api.js';
 import {
-  applyTenantKey, backup, backupDir, cmkTenant, environment, expectNoPlaintext, firstKey, lockRegion, opens, readWith, rowsOf, withInspector,
+  applyTenantKey,
+  backup,
+  backupDir,
+  cmkTenant,
+  environment,
+  expectNoPlaintext,
+  firstKey,
+  lockRegion,
+  opens,
+  readWith,
+  rowsOf,
+  withInspector,
   type Tenant,
 } from './backups-world.js';
 
@@ -44,7 +55,8 @@ afterAll(async () => {
 
 const restore = (target: string, sourceEnvironmentId: string, backupId: string, token = t.admin) =>
   api('POST', `/v1/environments/${target}/restore`, { token, body: { sourceEnvironmentId, backupId } });
-const copy = (target: string, sourceEnvironmentId: string, token = t.admin) => api('POST', `/v1/environments/${target}/copy`, { token, body: { sourceEnvironmentId } });
+const copy = (target: string, sourceEnvironmentId: string, token = t.admin) =>
+  api('POST', `/v1/environments/${target}/copy`, { token, body: { sourceEnvironmentId } });
 const file = (id: string) => join(server.dataDir, 'environments', `${id}.db`);
 const dekOf = (id: string) => withInspector(server.dataDir, async (i) => (await i.dekOf((await i.store.environments.get(id))!))!);
 
@@ -78,7 +90,11 @@ describe('backups, restore and copy', () => {
 
     await expectSucceeded(api, t.admin, await restore(env.P2!, env.P1!, backups.P1!));
     expect(await rowsOf(api, t.admin, env.P2!)).toEqual(['p1-a', 'p1-b']);
-    expect((await api('GET', `/v1/environments/${env.P2}`, { token: t.admin })).body.encryption).toEqual({ mode: 'provider', keyId: null, status: 'ready' });
+    expect((await api('GET', `/v1/environments/${env.P2}`, { token: t.admin })).body.encryption).toEqual({
+      mode: 'provider',
+      keyId: null,
+      status: 'ready',
+    });
     // The file itself (opened beside the server's own connection): the target's DEK only.
     expect(opens(file(env.P2!), await dekOf(env.P2!))).toBe(true);
     expect(opens(file(env.P2!), await dekOf(env.P1!))).toBe(false);
@@ -124,7 +140,10 @@ describe('backups, restore and copy', () => {
     expectCode(await restore(env.P1!, env.P1!, backups.P2!), 404, 'NOT_FOUND');
     expectCode(await restore(env.P1!, env.P1!, 'bk_nothing'), 404, 'NOT_FOUND');
 
-    const user = await api('POST', `${t.T}/users`, { token: t.admin, body: { email: 'erin@fabrikam.example', roles: [{ role: 'env-admin', environmentId: env.P1 }] } });
+    const user = await api('POST', `${t.T}/users`, {
+      token: t.admin,
+      body: { email: 'erin@fabrikam.example', roles: [{ role: 'env-admin', environmentId: env.P1 }] },
+    });
     const erin = expectStatus(user, 201).body.token as string;
     const own = await backup(api, erin, env.P1!, 'by the env-admin');
     await expectSucceeded(api, erin, await restore(env.P1!, env.P1!, own.id, erin));
@@ -159,7 +178,9 @@ describe('backups, restore and copy', () => {
     expectCode(await copy(env.L1!, env.T1!), 423, 'ENVIRONMENT_LOCKED');
     expectCode(await api('POST', `/v1/environments/${env.L1}/reset`, { token: t.admin, body: {} }), 423, 'ENVIRONMENT_LOCKED');
     // Listing says what exists; reading it is what the lock prevents.
-    expect(expectStatus(await api('GET', `/v1/environments/${env.L1}/backups`, { token: t.admin }), 200).body.items.map((b: { id: string }) => b.id)).toEqual([before.id]);
+    expect(
+      expectStatus(await api('GET', `/v1/environments/${env.L1}/backups`, { token: t.admin }), 200).body.items.map((b: { id: string }) => b.id),
+    ).toEqual([before.id]);
     const path = join(backupDir(server.dataDir, env.L1!), `${before.id}.db`);
     await withInspector(server.dataDir, async (i) => {
       expect(await i.dekOf((await i.store.environments.get(env.L1!))!)).toBeUndefined();
@@ -171,14 +192,23 @@ describe('backups, restore and copy', () => {
 
   it('describes the routes in the OpenAPI document', async () => {
     const doc = expectStatus(await api('GET', '/v1/openapi.json', { token: t.admin }), 200).body;
-    for (const path of ['/v1/environments/{envId}/backups', '/v1/environments/{envId}/restore', '/v1/environments/{envId}/copy', '/v1/environments/{envId}/reset']) {
+    for (const path of [
+      '/v1/environments/{envId}/backups',
+      '/v1/environments/{envId}/restore',
+      '/v1/environments/{envId}/copy',
+      '/v1/environments/{envId}/reset',
+    ]) {
       expect(Object.keys(doc.paths)).toContain(path);
     }
     expect(doc.paths['/v1/environments/{envId}/restore'].post.requestBody.content['application/json'].schema.additionalProperties).toBe(false);
   });
 
   it('records every attempt in the audit log', async () => {
-    const audit = expectStatus(await api('GET', `${t.T}/audit?limit=1000`, { token: t.admin }), 200).body.items as { action: string; outcome: string; detail: string }[];
+    const audit = expectStatus(await api('GET', `${t.T}/audit?limit=1000`, { token: t.admin }), 200).body.items as {
+      action: string;
+      outcome: string;
+      detail: string;
+    }[];
     const outcomes = (action: string) => new Set(audit.filter((e) => e.action === action).map((e) => e.outcome));
     expect(outcomes('environment.restore')).toEqual(new Set(['allowed', 'succeeded', 'refused']));
     expect(outcomes('environment.copy')).toEqual(new Set(['allowed', 'succeeded', 'refused']));

@@ -20,9 +20,24 @@ beforeAll(async () => {
   op = server.operatorToken;
   const setup = async (name: string) => {
     const t = await api('POST', '/v1/tenants', { token: op, body: { name, licensedSeats: 2000, regions: ['eu'], cmkOptIn: true } });
-    const u = await api('POST', `/v1/tenants/${t.body.id}/users`, { token: op, body: { email: `admin@${name}.test`, roles: [{ role: 'global-admin' }] } });
-    const e = await api('POST', `/v1/tenants/${t.body.id}/environments`, { token: u.body.token, body: { name: 'Main', region: 'eu', type: 'production' } });
-    await api('POST', `/v1/environments/${e.body.id}/tables`, { token: u.body.token, body: { name: 'items', columns: [{ name: 'label', type: 'text' }, { name: 'qty', type: 'number' }] } });
+    const u = await api('POST', `/v1/tenants/${t.body.id}/users`, {
+      token: op,
+      body: { email: `admin@${name}.test`, roles: [{ role: 'global-admin' }] },
+    });
+    const e = await api('POST', `/v1/tenants/${t.body.id}/environments`, {
+      token: u.body.token,
+      body: { name: 'Main', region: 'eu', type: 'production' },
+    });
+    await api('POST', `/v1/environments/${e.body.id}/tables`, {
+      token: u.body.token,
+      body: {
+        name: 'items',
+        columns: [
+          { name: 'label', type: 'text' },
+          { name: 'qty', type: 'number' },
+        ],
+      },
+    });
     return { tenantId: t.body.id as string, token: u.body.token as string, envId: e.body.id as string };
   };
   ({ tenantId, token: admin, envId } = await setup('fabrikam'));
@@ -34,7 +49,13 @@ afterAll(async () => {
 
 const expectProblem = (answer: Answer, status: number, code: string) => {
   expect(answer.status, JSON.stringify(answer.body)).toBe(status);
-  expect(answer.body).toMatchObject({ status, code, type: expect.stringContaining('urn:keyward:problem:'), title: expect.any(String), detail: expect.any(String) });
+  expect(answer.body).toMatchObject({
+    status,
+    code,
+    type: expect.stringContaining('urn:keyward:problem:'),
+    title: expect.any(String),
+    detail: expect.any(String),
+  });
   expect(answer.headers.get('content-type')).toContain('application/problem+json');
 };
 
@@ -48,7 +69,11 @@ describe('bad input changes nothing', () => {
     expectProblem(await api('POST', `/v1/tenants/${tenantId}/environments`, { token: admin, raw: '{"name": "X", ' }), 400, 'VALIDATION_FAILED');
     expectProblem(await api('POST', `/v1/tenants/${tenantId}/environments`, { token: admin, raw: '' }), 400, 'VALIDATION_FAILED');
     expectProblem(await api('POST', `/v1/tenants/${tenantId}/environments`, { token: admin, raw: '"just a string"' }), 400, 'VALIDATION_FAILED');
-    expectProblem(await api('POST', `/v1/tenants/${tenantId}/environments`, { token: admin, raw: 'name=X', headers: { 'content-type': 'text/plain' } }), 400, 'VALIDATION_FAILED');
+    expectProblem(
+      await api('POST', `/v1/tenants/${tenantId}/environments`, { token: admin, raw: 'name=X', headers: { 'content-type': 'text/plain' } }),
+      400,
+      'VALIDATION_FAILED',
+    );
     expect(await environmentNames()).toEqual(before);
   });
 
@@ -57,22 +82,65 @@ describe('bad input changes nothing', () => {
     const wrongType = await api('POST', `/v1/tenants/${tenantId}/environments`, { token: admin, body: { name: 'X', region: 'eu', type: 'galaxy' } });
     expectProblem(wrongType, 400, 'VALIDATION_FAILED');
     expect(wrongType.body.detail).toContain('type');
-    const unknown = await api('POST', `/v1/tenants/${tenantId}/environments`, { token: admin, body: { name: 'X', region: 'eu', type: 'sandbox', color: 'red' } });
+    const unknown = await api('POST', `/v1/tenants/${tenantId}/environments`, {
+      token: admin,
+      body: { name: 'X', region: 'eu', type: 'sandbox', color: 'red' },
+    });
     expectProblem(unknown, 400, 'VALIDATION_FAILED');
     expect(unknown.body.detail).toContain('additional');
-    expectProblem(await api('POST', `/v1/tenants/${tenantId}/environments`, { token: admin, body: { name: 'X', region: 'mars', type: 'sandbox' } }), 400, 'VALIDATION_FAILED');
-    expectProblem(await api('POST', '/v1/tenants', { token: op, body: { name: 'T', licensedSeats: '1001', regions: ['eu'], cmkOptIn: true } }), 400, 'VALIDATION_FAILED');
-    expectProblem(await api('POST', '/v1/tenants', { token: op, body: { name: 'T', licensedSeats: 1.5, regions: ['eu'], cmkOptIn: true } }), 400, 'VALIDATION_FAILED');
-    expectProblem(await api('POST', `/v1/tenants/${tenantId}/users`, { token: op, body: { email: 'not-an-email', roles: [{ role: 'global-admin' }] } }), 400, 'VALIDATION_FAILED');
-    expectProblem(await api('POST', `/v1/tenants/${tenantId}/users`, { token: op, body: { email: 'a@b.test', roles: [{ role: 'emperor' }] } }), 400, 'VALIDATION_FAILED');
+    expectProblem(
+      await api('POST', `/v1/tenants/${tenantId}/environments`, { token: admin, body: { name: 'X', region: 'mars', type: 'sandbox' } }),
+      400,
+      'VALIDATION_FAILED',
+    );
+    expectProblem(
+      await api('POST', '/v1/tenants', { token: op, body: { name: 'T', licensedSeats: '1001', regions: ['eu'], cmkOptIn: true } }),
+      400,
+      'VALIDATION_FAILED',
+    );
+    expectProblem(
+      await api('POST', '/v1/tenants', { token: op, body: { name: 'T', licensedSeats: 1.5, regions: ['eu'], cmkOptIn: true } }),
+      400,
+      'VALIDATION_FAILED',
+    );
+    expectProblem(
+      await api('POST', `/v1/tenants/${tenantId}/users`, { token: op, body: { email: 'not-an-email', roles: [{ role: 'global-admin' }] } }),
+      400,
+      'VALIDATION_FAILED',
+    );
+    expectProblem(
+      await api('POST', `/v1/tenants/${tenantId}/users`, { token: op, body: { email: 'a@b.test', roles: [{ role: 'emperor' }] } }),
+      400,
+      'VALIDATION_FAILED',
+    );
     expect(await environmentNames()).toEqual(before);
 
     const rows = await rowCount();
-    expectProblem(await api('POST', `/v1/environments/${envId}/tables/items/rows`, { token: admin, body: { label: 'x', qty: 'three' } }), 400, 'VALIDATION_FAILED');
-    expectProblem(await api('POST', `/v1/environments/${envId}/tables/items/rows`, { token: admin, body: { label: 'x', colour: 'red' } }), 400, 'VALIDATION_FAILED');
-    expectProblem(await api('POST', `/v1/environments/${envId}/tables/items/rows`, { token: admin, body: { label: { nested: true } } }), 400, 'VALIDATION_FAILED');
-    expectProblem(await api('POST', `/v1/environments/${envId}/tables`, { token: admin, body: { name: 'bad name', columns: [{ name: 'a', type: 'text' }] } }), 400, 'VALIDATION_FAILED');
-    expectProblem(await api('POST', `/v1/environments/${envId}/tables`, { token: admin, body: { name: 'items', columns: [{ name: 'a', type: 'text' }] } }), 409, 'CONFLICT');
+    expectProblem(
+      await api('POST', `/v1/environments/${envId}/tables/items/rows`, { token: admin, body: { label: 'x', qty: 'three' } }),
+      400,
+      'VALIDATION_FAILED',
+    );
+    expectProblem(
+      await api('POST', `/v1/environments/${envId}/tables/items/rows`, { token: admin, body: { label: 'x', colour: 'red' } }),
+      400,
+      'VALIDATION_FAILED',
+    );
+    expectProblem(
+      await api('POST', `/v1/environments/${envId}/tables/items/rows`, { token: admin, body: { label: { nested: true } } }),
+      400,
+      'VALIDATION_FAILED',
+    );
+    expectProblem(
+      await api('POST', `/v1/environments/${envId}/tables`, { token: admin, body: { name: 'bad name', columns: [{ name: 'a', type: 'text' }] } }),
+      400,
+      'VALIDATION_FAILED',
+    );
+    expectProblem(
+      await api('POST', `/v1/environments/${envId}/tables`, { token: admin, body: { name: 'items', columns: [{ name: 'a', type: 'text' }] } }),
+      409,
+      'CONFLICT',
+    );
     expect(await rowCount()).toBe(rows);
   });
 
@@ -97,13 +165,35 @@ describe('bad input changes nothing', () => {
     expectProblem(await api('GET', `/v1/tenants/${tenantId}`, { token: otherAdmin }), 404, 'NOT_FOUND');
     expectProblem(await api('GET', `/v1/environments/${envId}`, { token: otherAdmin }), 404, 'NOT_FOUND');
     expectProblem(await api('GET', `/v1/tenants/${tenantId}/environments`, { token: otherAdmin }), 404, 'NOT_FOUND');
-    expectProblem(await api('POST', `/v1/environments/${envId}/tables/items/rows`, { token: otherAdmin, body: { label: 'intruder' } }), 404, 'NOT_FOUND');
+    expectProblem(
+      await api('POST', `/v1/environments/${envId}/tables/items/rows`, { token: otherAdmin, body: { label: 'intruder' } }),
+      404,
+      'NOT_FOUND',
+    );
     expectProblem(await api('DELETE', `/v1/environments/${envId}`, { token: otherAdmin }), 404, 'NOT_FOUND');
-    expectProblem(await api('POST', `/v1/tenants/${tenantId}/users`, { token: otherAdmin, body: { email: 'spy@x.test', roles: [{ role: 'global-admin' }] } }), 404, 'NOT_FOUND');
-    expectProblem(await api('POST', `/v1/tenants/${tenantId}/users`, { token: otherAdmin, body: { email: 'spy@x.test', roles: [{ role: 'env-admin', environmentId: otherEnvId }] } }), 404, 'NOT_FOUND');
+    expectProblem(
+      await api('POST', `/v1/tenants/${tenantId}/users`, { token: otherAdmin, body: { email: 'spy@x.test', roles: [{ role: 'global-admin' }] } }),
+      404,
+      'NOT_FOUND',
+    );
+    expectProblem(
+      await api('POST', `/v1/tenants/${tenantId}/users`, {
+        token: otherAdmin,
+        body: { email: 'spy@x.test', roles: [{ role: 'env-admin', environmentId: otherEnvId }] },
+      }),
+      404,
+      'NOT_FOUND',
+    );
     expect(await rowCount()).toBe(rows);
     // An env-admin role naming another tenant's environment is refused too.
-    expectProblem(await api('POST', `/v1/tenants/${tenantId}/users`, { token: admin, body: { email: 'x@y.test', roles: [{ role: 'env-admin', environmentId: otherEnvId }] } }), 400, 'VALIDATION_FAILED');
+    expectProblem(
+      await api('POST', `/v1/tenants/${tenantId}/users`, {
+        token: admin,
+        body: { email: 'x@y.test', roles: [{ role: 'env-admin', environmentId: otherEnvId }] },
+      }),
+      400,
+      'VALIDATION_FAILED',
+    );
   });
 
   it('missing or wrong token → 401, before anything else is looked at', async () => {

@@ -39,15 +39,20 @@ afterAll(async () => {
 /** Runs `work` over `items` with a few requests in flight at once. */
 async function inParallel<T>(items: T[], width: number, work: (item: T) => Promise<void>): Promise<void> {
   let next = 0;
-  await Promise.all(Array.from({ length: width }, async () => {
-    while (next < items.length) await work(items[next++]!);
-  }));
+  await Promise.all(
+    Array.from({ length: width }, async () => {
+      while (next < items.length) await work(items[next++]!);
+    }),
+  );
 }
 
 function wrappedDeks(): Map<string, string> {
   const db = new Database(join(dataDir, 'keyward.db'), { readonly: true });
   try {
-    const rows = db.prepare("select id, wrapped_dek from environments where encryption_mode = 'tenant'").all() as { id: string; wrapped_dek: string }[];
+    const rows = db.prepare("select id, wrapped_dek from environments where encryption_mode = 'tenant'").all() as {
+      id: string;
+      wrapped_dek: string;
+    }[];
     return new Map(rows.map((r) => [r.id, r.wrapped_dek]));
   } finally {
     db.close();
@@ -66,31 +71,57 @@ function operationStatus(id: string): string {
 describe('an activation survives SIGKILL at any moment', () => {
   it(`${KILLS}+ kills during activations of ${ENVIRONMENTS} environments`, { timeout: 900_000 }, async () => {
     await start();
-    const tenant = expectStatus(await api('POST', '/v1/tenants', { token: operatorToken, body: { name: 'Crashy', licensedSeats: 5000, regions: ['eu'], cmkOptIn: true } }), 201).body;
+    const tenant = expectStatus(
+      await api('POST', '/v1/tenants', { token: operatorToken, body: { name: 'Crashy', licensedSeats: 5000, regions: ['eu'], cmkOptIn: true } }),
+      201,
+    ).body;
     expectStatus(await api('POST', `/v1/tenants/${tenant.id}/cmk`, { token: operatorToken, body: { enabled: true } }), 200);
-    const admin = expectStatus(await api('POST', `/v1/tenants/${tenant.id}/users`, { token: operatorToken, body: { email: 'a@crashy.example', roles: [{ role: 'global-admin' }] } }), 201).body.token;
+    const admin = expectStatus(
+      await api('POST', `/v1/tenants/${tenant.id}/users`, {
+        token: operatorToken,
+        body: { email: 'a@crashy.example', roles: [{ role: 'global-admin' }] },
+      }),
+      201,
+    ).body.token;
     const T = `/v1/tenants/${tenant.id}`;
     const generateAndActivate = async (name: string) => {
-      const made = expectStatus(await api('POST', `${T}/keys/generate`, { token: admin, body: { region: 'eu', name, password: 'password-1', acknowledgeRisk: true } }), 201).body;
+      const made = expectStatus(
+        await api('POST', `${T}/keys/generate`, { token: admin, body: { region: 'eu', name, password: 'password-1', acknowledgeRisk: true } }),
+        201,
+      ).body;
       return made;
     };
     const first = await generateAndActivate('K0');
     expect((await waitForOperation(api, admin, first.operation.id)).status).toBe('succeeded');
 
     const envIds: string[] = [];
-    await inParallel(Array.from({ length: ENVIRONMENTS }, (_, i) => i), 6, async (i) => {
-      const env = expectStatus(await api('POST', `${T}/environments`, { token: admin, body: { name: `E${i}`, region: 'eu', type: 'sandbox' } }), 201).body;
-      expectStatus(await api('POST', `/v1/environments/${env.id}/tables`, { token: admin, body: { name: 't', columns: [{ name: 'v', type: 'text' }] } }), 201);
-      expectStatus(await api('POST', `/v1/environments/${env.id}/tables/t/rows`, { token: admin, body: { v: `value of ${env.id}` } }), 201);
-      const applied = expectStatus(await api('POST', `/v1/environments/${env.id}/encryption/apply-tenant-key`, { token: admin, body: { acknowledgeDowntime: true } }), 202).body;
-      expect((await waitForOperation(api, admin, applied.operation.id, 300_000)).status).toBe('succeeded');
-      envIds.push(env.id);
-    });
+    await inParallel(
+      Array.from({ length: ENVIRONMENTS }, (_, i) => i),
+      6,
+      async (i) => {
+        const env = expectStatus(
+          await api('POST', `${T}/environments`, { token: admin, body: { name: `E${i}`, region: 'eu', type: 'sandbox' } }),
+          201,
+        ).body;
+        expectStatus(
+          await api('POST', `/v1/environments/${env.id}/tables`, { token: admin, body: { name: 't', columns: [{ name: 'v', type: 'text' }] } }),
+          201,
+        );
+        expectStatus(await api('POST', `/v1/environments/${env.id}/tables/t/rows`, { token: admin, body: { v: `value of ${env.id}` } }), 201);
+        const applied = expectStatus(
+          await api('POST', `/v1/environments/${env.id}/encryption/apply-tenant-key`, { token: admin, body: { acknowledgeDowntime: true } }),
+          202,
+        ).body;
+        expect((await waitForOperation(api, admin, applied.operation.id, 300_000)).status).toBe('succeeded');
+        envIds.push(env.id);
+      },
+    );
 
     const activate = async (round: number) => {
       const next = await generateAndActivate(`Key ${round}`);
       await advance(api, operatorToken, 25 * HOUR);
-      const operation = expectStatus(await api('POST', `${T}/keys/${next.key.id}/activate`, { token: admin, body: { acknowledgeRisk: true } }), 202).body.operation;
+      const operation = expectStatus(await api('POST', `${T}/keys/${next.key.id}/activate`, { token: admin, body: { acknowledgeRisk: true } }), 202)
+        .body.operation;
       return { keyId: next.key.id as string, operationId: operation.id as string };
     };
 
@@ -130,7 +161,9 @@ describe('an activation survives SIGKILL at any moment', () => {
       }
     }
     expect(kills).toBeGreaterThanOrEqual(KILLS);
-    console.log(`crash test: ${kills} kills landed during ${rounds} activations of ${ENVIRONMENTS} environments (one takes ${duration.toFixed(0)} ms undisturbed)`);
+    console.log(
+      `crash test: ${kills} kills landed during ${rounds} activations of ${ENVIRONMENTS} environments (one takes ${duration.toFixed(0)} ms undisturbed)`,
+    );
 
     // Every environment reads back its row, under the last key.
     await inParallel(envIds, 6, async (id) => {
@@ -145,7 +178,9 @@ describe('an activation survives SIGKILL at any moment', () => {
     const before = wrappedDeks();
     expect(before.size).toBe(ENVIRONMENTS);
     const db = new Database(join(dataDir, 'keyward.db'));
-    db.prepare("update operations set status = 'running', finished_at = null, lease_owner = null, lease_until = null, attempts = 0 where id = ?").run(lastActivation);
+    db.prepare("update operations set status = 'running', finished_at = null, lease_owner = null, lease_until = null, attempts = 0 where id = ?").run(
+      lastActivation,
+    );
     db.close();
     await start();
     expect((await waitForOperation(api, admin, lastActivation)).status).toBe('succeeded');

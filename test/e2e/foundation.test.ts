@@ -49,7 +49,10 @@ describe('foundation end to end', () => {
     expect((await api('POST', `/v1/tenants/${noOptIn.body.id}/cmk`, { token: op, body: { enabled: true } })).body.code).toBe('CMK_NOT_ELIGIBLE');
     expect((await api('GET', `/v1/tenants/${noOptIn.body.id}`, { token: op })).body.cmkEnabled).toBe(false);
 
-    const big = await api('POST', '/v1/tenants', { token: op, body: { name: 'Contoso', licensedSeats: 1001, regions: ['eu', 'us'], cmkOptIn: true } });
+    const big = await api('POST', '/v1/tenants', {
+      token: op,
+      body: { name: 'Contoso', licensedSeats: 1001, regions: ['eu', 'us'], cmkOptIn: true },
+    });
     tenantId = big.body.id;
     const enabled = await api('POST', `/v1/tenants/${tenantId}/cmk`, { token: op, body: { enabled: true } });
     expect(enabled.status).toBe(200);
@@ -58,29 +61,59 @@ describe('foundation end to end', () => {
   });
 
   it('people get tokens that work, once', async () => {
-    const created = await api('POST', `/v1/tenants/${tenantId}/users`, { token: op, body: { email: 'ga@contoso.test', roles: [{ role: 'global-admin' }] } });
+    const created = await api('POST', `/v1/tenants/${tenantId}/users`, {
+      token: op,
+      body: { email: 'ga@contoso.test', roles: [{ role: 'global-admin' }] },
+    });
     expect(created.status).toBe(201);
     expect(created.body.token).toMatch(/^kw_/);
     admin = created.body.token;
     secrets.push(admin);
-    const service = await api('POST', `/v1/tenants/${tenantId}/users`, { token: admin, body: { email: 'sa@contoso.test', roles: [{ role: 'service-admin' }] } });
+    const service = await api('POST', `/v1/tenants/${tenantId}/users`, {
+      token: admin,
+      body: { email: 'sa@contoso.test', roles: [{ role: 'service-admin' }] },
+    });
     expect(service.status).toBe(201);
     // Only the operator and global admins add people.
-    const bySa = await api('POST', `/v1/tenants/${tenantId}/users`, { token: service.body.token, body: { email: 'x@contoso.test', roles: [{ role: 'global-admin' }] } });
+    const bySa = await api('POST', `/v1/tenants/${tenantId}/users`, {
+      token: service.body.token,
+      body: { email: 'x@contoso.test', roles: [{ role: 'global-admin' }] },
+    });
     expect(bySa.status).toBe(403);
-    expect((await api('POST', `/v1/tenants/${tenantId}/users`, { token: op, body: { email: 'GA@contoso.test', roles: [{ role: 'global-admin' }] } })).body.code).toBe('CONFLICT');
+    expect(
+      (await api('POST', `/v1/tenants/${tenantId}/users`, { token: op, body: { email: 'GA@contoso.test', roles: [{ role: 'global-admin' }] } })).body
+        .code,
+    ).toBe('CONFLICT');
     expect((await api('GET', `/v1/tenants/${tenantId}`, { token: admin })).status).toBe(200);
   });
 
   it('environments made after CMK are eligible; tables and rows of every type read back', async () => {
-    const env = await api('POST', `/v1/tenants/${tenantId}/environments`, { token: admin, body: { name: 'Sales', region: 'eu', type: 'production' } });
+    const env = await api('POST', `/v1/tenants/${tenantId}/environments`, {
+      token: admin,
+      body: { name: 'Sales', region: 'eu', type: 'production' },
+    });
     expect(env.status).toBe(201);
-    expect(env.body).toMatchObject({ tenantId, name: 'Sales', region: 'eu', type: 'production', cmkEligible: true, encryption: { mode: 'provider', keyId: null, status: 'ready' } });
+    expect(env.body).toMatchObject({
+      tenantId,
+      name: 'Sales',
+      region: 'eu',
+      type: 'production',
+      cmkEligible: true,
+      encryption: { mode: 'provider', keyId: null, status: 'ready' },
+    });
     envId = env.body.id;
 
     const table = await api('POST', `/v1/environments/${envId}/tables`, {
       token: admin,
-      body: { name: 'accounts', columns: [{ name: 'name', type: 'text' }, { name: 'revenue', type: 'number' }, { name: 'active', type: 'boolean' }, { name: 'since', type: 'datetime' }] },
+      body: {
+        name: 'accounts',
+        columns: [
+          { name: 'name', type: 'text' },
+          { name: 'revenue', type: 'number' },
+          { name: 'active', type: 'boolean' },
+          { name: 'since', type: 'datetime' },
+        ],
+      },
     });
     expect(table.status).toBe(201);
 
@@ -99,7 +132,10 @@ describe('foundation end to end', () => {
     const one = await api('GET', `/v1/environments/${envId}/tables/accounts/rows/${rows[3].id}`, { token: admin });
     expect(one.body).toEqual(rows[3]);
 
-    const patched = await api('PATCH', `/v1/environments/${envId}/tables/accounts/rows/${rows[3].id}`, { token: admin, body: { active: true, revenue: null } });
+    const patched = await api('PATCH', `/v1/environments/${envId}/tables/accounts/rows/${rows[3].id}`, {
+      token: admin,
+      body: { active: true, revenue: null },
+    });
     expect(patched.body).toMatchObject({ id: rows[3].id, name: rows[3].name, active: true, revenue: null });
 
     expect((await api('DELETE', `/v1/environments/${envId}/tables/accounts/rows/${rows[4].id}`, { token: admin })).status).toBe(204);
@@ -108,15 +144,23 @@ describe('foundation end to end', () => {
     const seen: string[] = [];
     let after: string | null = null;
     do {
-      const page: any = await api('GET', `/v1/environments/${envId}/tables/accounts/rows?limit=10${after ? `&after=${after}` : ''}`, { token: admin });
+      const page: any = await api('GET', `/v1/environments/${envId}/tables/accounts/rows?limit=10${after ? `&after=${after}` : ''}`, {
+        token: admin,
+      });
       expect(page.status).toBe(200);
       seen.push(...page.body.items.map((r: { id: string }) => r.id));
       after = page.body.nextCursor;
     } while (after);
-    expect(seen.sort()).toEqual(rows.filter((_, i) => i !== 4).map((r) => r.id).sort());
+    expect(seen.sort()).toEqual(
+      rows
+        .filter((_, i) => i !== 4)
+        .map((r) => r.id)
+        .sort(),
+    );
 
     const files = await api('POST', `/v1/environments/${envId}/tables`, {
-      token: admin, body: { name: 'docs', columns: [{ name: 'body', type: 'file' }] },
+      token: admin,
+      body: { name: 'docs', columns: [{ name: 'body', type: 'file' }] },
     });
     expect(files.status).toBe(201);
     const blob = Buffer.from(marker('filecontent')).toString('base64');
@@ -128,13 +172,18 @@ describe('foundation end to end', () => {
 
   it('an env-admin sees their environment and nothing else of the tenant', async () => {
     const other = await api('POST', `/v1/tenants/${tenantId}/environments`, { token: admin, body: { name: 'Other', region: 'us', type: 'sandbox' } });
-    const envAdmin = await api('POST', `/v1/tenants/${tenantId}/users`, { token: admin, body: { email: 'ea@contoso.test', roles: [{ role: 'env-admin', environmentId: envId }] } });
+    const envAdmin = await api('POST', `/v1/tenants/${tenantId}/users`, {
+      token: admin,
+      body: { email: 'ea@contoso.test', roles: [{ role: 'env-admin', environmentId: envId }] },
+    });
     const token = envAdmin.body.token;
     expect((await api('GET', `/v1/environments/${envId}/tables/accounts/rows?limit=1`, { token })).status).toBe(200);
     expect((await api('GET', `/v1/environments/${other.body.id}`, { token })).status).toBe(403);
     const list = await api('GET', `/v1/tenants/${tenantId}/environments`, { token });
     expect(list.body.items.map((e: { id: string }) => e.id)).toEqual([envId]);
-    expect((await api('POST', `/v1/tenants/${tenantId}/environments`, { token, body: { name: 'Nope', region: 'eu', type: 'trial' } })).status).toBe(403);
+    expect((await api('POST', `/v1/tenants/${tenantId}/environments`, { token, body: { name: 'Nope', region: 'eu', type: 'trial' } })).status).toBe(
+      403,
+    );
   });
 
   it('no file under the data dir, WAL included, holds any row plaintext or token', () => {

@@ -41,7 +41,10 @@ if (requireSoftHsm(SUITE)) {
           const objects = listTokenObjects(token);
           expect(objects.some((o) => o.class === 'secret')).toBe(true); // the provider key stays
           for (const keyId of destroyed) {
-            expect(objects.filter((o) => o.id === idOf(keyId) || o.label === keyId), `objects of ${keyId}`).toEqual([]);
+            expect(
+              objects.filter((o) => o.id === idOf(keyId) || o.label === keyId),
+              `objects of ${keyId}`,
+            ).toEqual([]);
           }
           searched = true;
           lockingKey = destroyed[1]!;

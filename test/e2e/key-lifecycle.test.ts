@@ -27,7 +27,8 @@ describe("the seed's malicious administrator", () => {
   it('cannot lock within 72 h of slipping in a key, and every other admin is told at once', { timeout: 120_000 }, async () => {
     const api = client(server.url);
     const op = server.operatorToken;
-    const tenant = (await api('POST', '/v1/tenants', { token: op, body: { name: 'Fabrikam', licensedSeats: 3000, regions: ['eu'], cmkOptIn: true } })).body;
+    const tenant = (await api('POST', '/v1/tenants', { token: op, body: { name: 'Fabrikam', licensedSeats: 3000, regions: ['eu'], cmkOptIn: true } }))
+      .body;
     await api('POST', `/v1/tenants/${tenant.id}/cmk`, { token: op, body: { enabled: true } });
     const person = async (email: string) =>
       (await api('POST', `/v1/tenants/${tenant.id}/users`, { token: op, body: { email, roles: [{ role: 'global-admin' }] } })).body.token as string;
@@ -36,12 +37,19 @@ describe("the seed's malicious administrator", () => {
     const mallory = await person('mallory@fabrikam.example');
     const T = `/v1/tenants/${tenant.id}`;
     const pw = 'honest password';
-    const firstKey = (await api('POST', `${T}/keys/generate`, { token: honest, body: { region: 'eu', name: 'Honest', password: pw, acknowledgeRisk: true } })).body;
+    const firstKey = (
+      await api('POST', `${T}/keys/generate`, { token: honest, body: { region: 'eu', name: 'Honest', password: pw, acknowledgeRisk: true } })
+    ).body;
     await expectSucceeded(api, honest, { status: 202, body: { operation: firstKey.operation }, headers: new Headers() });
     await advance(api, op, 100 * HOUR);
 
     // Mallory brings a key of her own and activates it.
-    const evil = (await api('POST', `${T}/keys/generate`, { token: mallory, body: { region: 'eu', name: 'Totally legit', password: 'mallory-pw', acknowledgeRisk: true } })).body;
+    const evil = (
+      await api('POST', `${T}/keys/generate`, {
+        token: mallory,
+        body: { region: 'eu', name: 'Totally legit', password: 'mallory-pw', acknowledgeRisk: true },
+      })
+    ).body;
     await expectSucceeded(api, mallory, await api('POST', `${T}/keys/${evil.key.id}/activate`, { token: mallory, body: { acknowledgeRisk: true } }));
     const challenge = (await api('GET', `${T}/lock-challenge?region=eu`, { token: mallory })).body.text;
     const refused = expectCode(
@@ -49,13 +57,21 @@ describe("the seed's malicious administrator", () => {
       409,
       'LOCK_COOLDOWN',
     );
-    expect(Date.parse(refused.body.retryAfter) - Date.parse((await api('GET', '/v1/dev/clock', { token: op })).body.now)).toBeGreaterThan(71 * HOUR * 1000);
+    expect(Date.parse(refused.body.retryAfter) - Date.parse((await api('GET', '/v1/dev/clock', { token: op })).body.now)).toBeGreaterThan(
+      71 * HOUR * 1000,
+    );
 
     // The others heard of it from a real mail server, naming who and which key.
     const deadline = Date.now() + 30_000;
     for (;;) {
       const told = ['honest@fabrikam.example', 'other@fabrikam.example'].map((admin) =>
-        smtp.received.some((m) => m.rcptTo.includes(admin) && /activated/i.test(m.header('subject') ?? '') && m.text.includes('mallory@fabrikam.example') && m.text.includes('Totally legit')),
+        smtp.received.some(
+          (m) =>
+            m.rcptTo.includes(admin) &&
+            /activated/i.test(m.header('subject') ?? '') &&
+            m.text.includes('mallory@fabrikam.example') &&
+            m.text.includes('Totally legit'),
+        ),
       );
       if (told.every(Boolean)) break;
       if (Date.now() > deadline) throw new Error(`not every admin was told: ${JSON.stringify(told)}`);

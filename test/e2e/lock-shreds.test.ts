@@ -31,7 +31,10 @@ function filesUnder(dir: string): string[] {
 function sealedPrivateKeys(dataDir: string): Map<string, string> {
   const db = new Database(join(dataDir, 'keyward.db'), { readonly: true });
   try {
-    const rows = db.prepare("select name, value from settings where name like 'vault.software.privateKey.%'").all() as { name: string; value: string }[];
+    const rows = db.prepare("select name, value from settings where name like 'vault.software.privateKey.%'").all() as {
+      name: string;
+      value: string;
+    }[];
     return new Map(rows.map((r) => [r.name.replace('vault.software.privateKey.', ''), r.value]));
   } finally {
     db.close();
@@ -46,18 +49,36 @@ const openDatabases = async (): Promise<number> => {
 describe('a lock shreds the keys', () => {
   it('leaves nothing on disk or in memory that can decrypt the locked environments', { timeout: 120_000 }, async () => {
     const op = server.operatorToken;
-    const tenant = expectStatus(await api('POST', '/v1/tenants', { token: op, body: { name: 'Shred', licensedSeats: 2000, regions: ['eu'], cmkOptIn: true } }), 201).body;
+    const tenant = expectStatus(
+      await api('POST', '/v1/tenants', { token: op, body: { name: 'Shred', licensedSeats: 2000, regions: ['eu'], cmkOptIn: true } }),
+      201,
+    ).body;
     await api('POST', `/v1/tenants/${tenant.id}/cmk`, { token: op, body: { enabled: true } });
-    const admin = (await api('POST', `/v1/tenants/${tenant.id}/users`, { token: op, body: { email: 'a@shred.example', roles: [{ role: 'global-admin' }] } })).body.token;
+    const admin = (
+      await api('POST', `/v1/tenants/${tenant.id}/users`, { token: op, body: { email: 'a@shred.example', roles: [{ role: 'global-admin' }] } })
+    ).body.token;
     const T = `/v1/tenants/${tenant.id}`;
-    const active = expectStatus(await api('POST', `${T}/keys/generate`, { token: admin, body: { region: 'eu', name: 'Active', password: 'password-1', acknowledgeRisk: true } }), 201).body;
+    const active = expectStatus(
+      await api('POST', `${T}/keys/generate`, {
+        token: admin,
+        body: { region: 'eu', name: 'Active', password: 'password-1', acknowledgeRisk: true },
+      }),
+      201,
+    ).body;
     await expectSucceeded(api, admin, { status: 202, body: { operation: active.operation }, headers: new Headers() });
-    const spare = expectStatus(await api('POST', `${T}/keys/generate`, { token: admin, body: { region: 'eu', name: 'Spare', password: 'password-2', acknowledgeRisk: true } }), 201).body;
+    const spare = expectStatus(
+      await api('POST', `${T}/keys/generate`, { token: admin, body: { region: 'eu', name: 'Spare', password: 'password-2', acknowledgeRisk: true } }),
+      201,
+    ).body;
     const envIds: string[] = [];
     for (let i = 0; i < 3; i++) {
       const env = (await api('POST', `${T}/environments`, { token: admin, body: { name: `E${i}`, region: 'eu', type: 'sandbox' } })).body;
       await api('POST', `/v1/environments/${env.id}/tables`, { token: admin, body: { name: 't', columns: [{ name: 'v', type: 'text' }] } });
-      await expectSucceeded(api, admin, await api('POST', `/v1/environments/${env.id}/encryption/apply-tenant-key`, { token: admin, body: { acknowledgeDowntime: true } }));
+      await expectSucceeded(
+        api,
+        admin,
+        await api('POST', `/v1/environments/${env.id}/encryption/apply-tenant-key`, { token: admin, body: { acknowledgeDowntime: true } }),
+      );
       expectStatus(await api('POST', `/v1/environments/${env.id}/tables/t/rows`, { token: admin, body: { v: 'secret' } }), 201);
       envIds.push(env.id);
     }
@@ -67,7 +88,11 @@ describe('a lock shreds the keys', () => {
 
     await advance(api, op, 73 * HOUR);
     const challenge = (await api('GET', `${T}/lock-challenge?region=eu`, { token: admin })).body.text;
-    await expectSucceeded(api, admin, await api('POST', `${T}/lock`, { token: admin, body: { region: 'eu', file: active.pfx, password: 'password-1', confirmation: challenge } }));
+    await expectSucceeded(
+      api,
+      admin,
+      await api('POST', `${T}/lock`, { token: admin, body: { region: 'eu', file: active.pfx, password: 'password-1', confirmation: challenge } }),
+    );
     for (const id of envIds) expectCode(await api('GET', `/v1/environments/${id}/tables/t/rows`, { token: op }), 423, 'ENVIRONMENT_LOCKED');
     expect(await openDatabases()).toBe(0);
 
@@ -76,7 +101,10 @@ describe('a lock shreds the keys', () => {
     for (const file of filesUnder(server.dataDir)) {
       if (statSync(file).size === 0) continue;
       const bytes = readFileSync(file);
-      for (const [id, value] of [[active.key.id, sealed.get(active.key.id)!], [spare.key.id, sealed.get(spare.key.id)!]]) {
+      for (const [id, value] of [
+        [active.key.id, sealed.get(active.key.id)!],
+        [spare.key.id, sealed.get(spare.key.id)!],
+      ]) {
         expect(bytes.includes(Buffer.from(value.slice(0, 48))), `sealed key ${id} found in ${file}`).toBe(false);
       }
     }

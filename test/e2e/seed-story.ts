@@ -28,8 +28,14 @@ export async function playSeedStory(ctx: StoryContext): Promise<void> {
   const ws = new OpenSslWorkspace();
   try {
     // --- Tenant, CMK, people ---
-    const tenant = expectStatus(await api('POST', '/v1/tenants', { token: op, body: { name: 'Contoso', licensedSeats: 5000, regions: ['eu'], cmkOptIn: true } }), 201).body;
-    const beforeCmk = expectStatus(await api('POST', `/v1/tenants/${tenant.id}/environments`, { token: op, body: { name: 'Legacy', region: 'eu', type: 'production' } }), 201).body;
+    const tenant = expectStatus(
+      await api('POST', '/v1/tenants', { token: op, body: { name: 'Contoso', licensedSeats: 5000, regions: ['eu'], cmkOptIn: true } }),
+      201,
+    ).body;
+    const beforeCmk = expectStatus(
+      await api('POST', `/v1/tenants/${tenant.id}/environments`, { token: op, body: { name: 'Legacy', region: 'eu', type: 'production' } }),
+      201,
+    ).body;
     expectStatus(await api('POST', `/v1/tenants/${tenant.id}/cmk`, { token: op, body: { enabled: true } }), 200);
     const person = async (email: string, role: 'global-admin' | 'service-admin') =>
       expectStatus(await api('POST', `/v1/tenants/${tenant.id}/users`, { token: op, body: { email, roles: [{ role }] } }), 201).body.token as string;
@@ -45,18 +51,54 @@ export async function playSeedStory(ctx: StoryContext): Promise<void> {
     const envCount = ctx.environments ?? 4;
     const envs: { id: string; name: string; rows: Record<string, unknown>[] }[] = [];
     for (let i = 0; i < envCount; i++) {
-      const env = expectStatus(await api('POST', `${T}/environments`, { token: alice, body: { name: `Env ${i}`, region: 'eu', type: i === 0 ? 'production' : 'sandbox' } }), 201).body;
-      expectStatus(await api('POST', `/v1/environments/${env.id}/tables`, { token: alice, body: { name: 'orders', columns: [{ name: 'item', type: 'text' }, { name: 'qty', type: 'number' }] } }), 201);
+      const env = expectStatus(
+        await api('POST', `${T}/environments`, { token: alice, body: { name: `Env ${i}`, region: 'eu', type: i === 0 ? 'production' : 'sandbox' } }),
+        201,
+      ).body;
+      expectStatus(
+        await api('POST', `/v1/environments/${env.id}/tables`, {
+          token: alice,
+          body: {
+            name: 'orders',
+            columns: [
+              { name: 'item', type: 'text' },
+              { name: 'qty', type: 'number' },
+            ],
+          },
+        }),
+        201,
+      );
       const rows = [];
       for (let r = 0; r < 3; r++) {
-        rows.push(expectStatus(await api('POST', `/v1/environments/${env.id}/tables/orders/rows`, { token: alice, body: { item: `item-${i}-${r}-${randomBytes(4).toString('hex')}`, qty: r } }), 201).body);
+        rows.push(
+          expectStatus(
+            await api('POST', `/v1/environments/${env.id}/tables/orders/rows`, {
+              token: alice,
+              body: { item: `item-${i}-${r}-${randomBytes(4).toString('hex')}`, qty: r },
+            }),
+            201,
+          ).body,
+        );
       }
       envs.push({ id: env.id, name: env.name, rows });
     }
 
     // --- R3, R4, R6: generate the first key: activated at once; OpenSSL opens the .pfx ---
-    expectCode(await api('POST', `${T}/keys/generate`, { token: alice, body: { region: 'eu', name: 'First', password: 'correct horse 1', acknowledgeRisk: false } }), 400, 'ACKNOWLEDGEMENT_REQUIRED');
-    const generated = expectStatus(await api('POST', `${T}/keys/generate`, { token: alice, body: { region: 'eu', name: 'First', password: 'correct horse 1', acknowledgeRisk: true } }), 201).body;
+    expectCode(
+      await api('POST', `${T}/keys/generate`, {
+        token: alice,
+        body: { region: 'eu', name: 'First', password: 'correct horse 1', acknowledgeRisk: false },
+      }),
+      400,
+      'ACKNOWLEDGEMENT_REQUIRED',
+    );
+    const generated = expectStatus(
+      await api('POST', `${T}/keys/generate`, {
+        token: alice,
+        body: { region: 'eu', name: 'First', password: 'correct horse 1', acknowledgeRisk: true },
+      }),
+      201,
+    ).body;
     expect(generated.key).toMatchObject({ name: 'First', region: 'eu', source: 'generated', keySize: 2048, state: 'Installing' });
     expect(generated.operation).not.toBeNull();
     const firstPfx = Buffer.from(generated.pfx, 'base64');
@@ -68,11 +110,27 @@ export async function playSeedStory(ctx: StoryContext): Promise<void> {
     expect(first.state).toBe('Active');
 
     // --- R2, R11: apply the tenant key ---
-    expectCode(await api('POST', `/v1/environments/${beforeCmk.id}/encryption/apply-tenant-key`, { token: alice, body: { acknowledgeDowntime: true } }), 409, 'ENVIRONMENT_NOT_ELIGIBLE');
-    expectCode(await api('POST', `/v1/environments/${envs[0]!.id}/encryption/apply-tenant-key`, { token: alice, body: { acknowledgeDowntime: false } }), 400, 'ACKNOWLEDGEMENT_REQUIRED');
+    expectCode(
+      await api('POST', `/v1/environments/${beforeCmk.id}/encryption/apply-tenant-key`, { token: alice, body: { acknowledgeDowntime: true } }),
+      409,
+      'ENVIRONMENT_NOT_ELIGIBLE',
+    );
+    expectCode(
+      await api('POST', `/v1/environments/${envs[0]!.id}/encryption/apply-tenant-key`, { token: alice, body: { acknowledgeDowntime: false } }),
+      400,
+      'ACKNOWLEDGEMENT_REQUIRED',
+    );
     for (const env of envs) {
-      await expectSucceeded(api, alice, await api('POST', `/v1/environments/${env.id}/encryption/apply-tenant-key`, { token: alice, body: { acknowledgeDowntime: true } }));
-      expect((await api('GET', `/v1/environments/${env.id}`, { token: alice })).body.encryption).toEqual({ mode: 'tenant', keyId: first.id, status: 'ready' });
+      await expectSucceeded(
+        api,
+        alice,
+        await api('POST', `/v1/environments/${env.id}/encryption/apply-tenant-key`, { token: alice, body: { acknowledgeDowntime: true } }),
+      );
+      expect((await api('GET', `/v1/environments/${env.id}`, { token: alice })).body.encryption).toEqual({
+        mode: 'tenant',
+        keyId: first.id,
+        status: 'ready',
+      });
     }
     await expectRowsIntact(api, alice, envs);
 
@@ -82,7 +140,17 @@ export async function playSeedStory(ctx: StoryContext): Promise<void> {
     const legacyKey = ws.rsaKey(2048);
     const legacyPfx = ws.exportPfx({ key: legacyKey, cert: ws.selfSignedCert(legacyKey), password: 'legacy-pw', extra: ['-legacy'] });
     const upload = (name: string, format: string, file: Buffer | string, password?: string, token = alice) =>
-      api('POST', `${T}/keys/upload`, { token, body: { region: 'eu', name, format, file: typeof file === 'string' ? b64(Buffer.from(file)) : b64(file), ...(password ? { password } : {}), acknowledgeRisk: true } });
+      api('POST', `${T}/keys/upload`, {
+        token,
+        body: {
+          region: 'eu',
+          name,
+          format,
+          file: typeof file === 'string' ? b64(Buffer.from(file)) : b64(file),
+          ...(password ? { password } : {}),
+          acknowledgeRisk: true,
+        },
+      });
     expectCode(await upload('Modern', 'pfx', modernPfx, 'wrong-pw'), 400, 'BAD_PASSWORD');
     expectCode(await upload('Modern', 'pfx', Buffer.from('not a key file at all')), 400, 'INVALID_KEY_FILE');
     const modern = expectStatus(await upload('Modern', 'pfx', modernPfx, 'modern-pw'), 201).body;
@@ -93,11 +161,18 @@ export async function playSeedStory(ctx: StoryContext): Promise<void> {
     expect(legacy.key.thumbprint).toBe(ws.thumbprintOfKeyFile(legacyKey));
     const kek = expectStatus(await api('GET', `${T}/byok-exchange-key?region=eu`, { token: alice }), 200).body;
     const byokTarget = ws.rsaKey(2048);
-    const byok = expectStatus(await upload('From HSM', 'byok', opensslByok(ws, { targetKey: byokTarget, kekPublicPem: kek.publicKeyPem, kid: kek.kid })), 201).body;
+    const byok = expectStatus(
+      await upload('From HSM', 'byok', opensslByok(ws, { targetKey: byokTarget, kekPublicPem: kek.publicKeyPem, kid: kek.kid })),
+      201,
+    ).body;
     expect(byok.key).toMatchObject({ source: 'byok', thumbprint: ws.thumbprintOfKeyFile(byokTarget), state: 'Available' });
 
     // --- R8: no second activation within 24 h ---
-    const early = expectCode(await api('POST', `${T}/keys/${modern.key.id}/activate`, { token: alice, body: { acknowledgeRisk: true } }), 409, 'ACTIVATION_COOLDOWN');
+    const early = expectCode(
+      await api('POST', `${T}/keys/${modern.key.id}/activate`, { token: alice, body: { acknowledgeRisk: true } }),
+      409,
+      'ACTIVATION_COOLDOWN',
+    );
     expect(Date.parse(early.body.retryAfter)).toBeGreaterThan(Date.now());
     await advance(api, op, 25 * HOUR);
 
@@ -135,11 +210,19 @@ export async function playSeedStory(ctx: StoryContext): Promise<void> {
     expectStatus(await api('GET', `/v1/environments/${beforeCmk.id}`, { token: alice }), 200);
     const afterLock = (await api('GET', `${T}/keys`, { token: alice })).body.items;
     expect(afterLock.map((k: any) => [k.id, k.state])).toEqual([[modern.key.id, 'Locked']]);
-    expectCode(await api('POST', `${T}/keys/generate`, { token: alice, body: { region: 'eu', name: 'Sneaky', password: 'password123', acknowledgeRisk: true } }), 409, 'LOCKED_ENVIRONMENTS_EXIST');
+    expectCode(
+      await api('POST', `${T}/keys/generate`, {
+        token: alice,
+        body: { region: 'eu', name: 'Sneaky', password: 'password123', acknowledgeRisk: true },
+      }),
+      409,
+      'LOCKED_ENVIRONMENTS_EXIST',
+    );
     expectCode(await upload('Sneaky', 'pfx', legacyPfx, 'legacy-pw'), 409, 'LOCKED_ENVIRONMENTS_EXIST');
 
     // --- R15: unlock gates, then the key, then each environment on its own ---
-    const unlockKey = (file: Buffer, password: string) => api('POST', `${T}/keys/${modern.key.id}/unlock`, { token: bob, body: { file: b64(file), password } });
+    const unlockKey = (file: Buffer, password: string) =>
+      api('POST', `${T}/keys/${modern.key.id}/unlock`, { token: bob, body: { file: b64(file), password } });
     expectCode(await unlockKey(modernPfx, 'modern-pw'), 409, 'UNLOCK_TOO_EARLY');
     await advance(api, op, 2 * HOUR);
     expectCode(await unlockKey(legacyPfx, 'legacy-pw'), 409, 'KEY_MISMATCH');
@@ -150,14 +233,27 @@ export async function playSeedStory(ctx: StoryContext): Promise<void> {
       await expectSucceeded(api, alice, await api('POST', `/v1/environments/${env.id}/encryption/unlock`, { token: alice, body: {} }));
       expectStatus(await api('GET', `/v1/environments/${env.id}/tables/orders/rows`, { token: alice }), 200);
       // The others stay locked until unlocked themselves.
-      if (i + 1 < envs.length) expectCode(await api('GET', `/v1/environments/${envs[i + 1]!.id}/tables/orders/rows`, { token: alice }), 423, 'ENVIRONMENT_LOCKED');
+      if (i + 1 < envs.length)
+        expectCode(await api('GET', `/v1/environments/${envs[i + 1]!.id}/tables/orders/rows`, { token: alice }), 423, 'ENVIRONMENT_LOCKED');
     }
     await expectRowsIntact(api, alice, envs);
 
     // --- R12: return to the provider key (production needs its name typed) ---
-    expectCode(await api('POST', `/v1/environments/${envs[0]!.id}/encryption/return-to-provider`, { token: alice, body: { confirmation: 'wrong' } }), 400, 'CONFIRMATION_MISMATCH');
-    await expectSucceeded(api, alice, await api('POST', `/v1/environments/${envs[0]!.id}/encryption/return-to-provider`, { token: alice, body: { confirmation: envs[0]!.name } }));
-    expect((await api('GET', `/v1/environments/${envs[0]!.id}`, { token: alice })).body.encryption).toEqual({ mode: 'provider', keyId: null, status: 'ready' });
+    expectCode(
+      await api('POST', `/v1/environments/${envs[0]!.id}/encryption/return-to-provider`, { token: alice, body: { confirmation: 'wrong' } }),
+      400,
+      'CONFIRMATION_MISMATCH',
+    );
+    await expectSucceeded(
+      api,
+      alice,
+      await api('POST', `/v1/environments/${envs[0]!.id}/encryption/return-to-provider`, { token: alice, body: { confirmation: envs[0]!.name } }),
+    );
+    expect((await api('GET', `/v1/environments/${envs[0]!.id}`, { token: alice })).body.encryption).toEqual({
+      mode: 'provider',
+      keyId: null,
+      status: 'ready',
+    });
     await expectRowsIntact(api, alice, envs);
 
     // --- R10: every admin was told of every key change ---
@@ -165,7 +261,11 @@ export async function playSeedStory(ctx: StoryContext): Promise<void> {
     await eventually(() => {
       for (const admin of ['alice@contoso.example', 'bob@contoso.example', 'carol@contoso.example']) {
         const subjects = smtp.received.filter((m) => m.rcptTo.includes(admin)).map((m) => m.header('subject') ?? '');
-        for (const action of actions) expect(subjects.some((s) => s.toLowerCase().includes(action)), `${admin} told of ${action}: ${subjects.join(' | ')}`).toBe(true);
+        for (const action of actions)
+          expect(
+            subjects.some((s) => s.toLowerCase().includes(action)),
+            `${admin} told of ${action}: ${subjects.join(' | ')}`,
+          ).toBe(true);
       }
     });
 
@@ -195,7 +295,10 @@ function keepReadingAndWriting(api: Call, token: string, envId: string) {
   const errors: string[] = [];
   const loop = (async () => {
     while (running) {
-      const written = await api('POST', `/v1/environments/${envId}/tables/orders/rows`, { token, body: { item: 'during activation', qty: requests } });
+      const written = await api('POST', `/v1/environments/${envId}/tables/orders/rows`, {
+        token,
+        body: { item: 'during activation', qty: requests },
+      });
       if (written.status !== 201) errors.push(`write ${written.status} ${JSON.stringify(written.body)}`);
       const read = await api('GET', `/v1/environments/${envId}/tables/orders/rows?limit=5`, { token });
       if (read.status !== 200) errors.push(`read ${read.status} ${JSON.stringify(read.body)}`);

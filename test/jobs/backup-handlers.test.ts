@@ -39,13 +39,31 @@ async function world() {
   const vault = new SoftwareVault(randomBytes(32), store.settings, () => randomIds.next('pk'));
   await vault.init();
   const dataPlane = new SqliteCipherDataPlane({ directory: join(dir, 'environments'), backupDirectory: join(dir, 'backups') });
-  cleanups.push(() => rmSync(dir, { recursive: true, force: true }), () => store.close(), () => dataPlane.close());
+  cleanups.push(
+    () => rmSync(dir, { recursive: true, force: true }),
+    () => store.close(),
+    () => dataPlane.close(),
+  );
   const deps: AppDeps = {
-    store, vault, dataPlane, clock: { now: () => new Date() }, ids: randomIds,
-    kick: { operations: () => undefined, notifications: () => undefined }, keyFiles: { pfxIterations: 2048 },
+    store,
+    vault,
+    dataPlane,
+    clock: { now: () => new Date() },
+    ids: randomIds,
+    kick: { operations: () => undefined, notifications: () => undefined },
+    keyFiles: { pfxIterations: 2048 },
   };
   const tenantId = randomIds.next('ten');
-  await store.tenants.insert({ id: tenantId, name: 'T', licensedSeats: 2000, regions: ['eu'], cmkOptIn: true, cmkEnabled: false, cmkEnabledAt: null, createdAt: new Date() });
+  await store.tenants.insert({
+    id: tenantId,
+    name: 'T',
+    licensedSeats: 2000,
+    regions: ['eu'],
+    cmkOptIn: true,
+    cmkEnabled: false,
+    cmkEnabledAt: null,
+    createdAt: new Date(),
+  });
   const admin: Principal = { kind: 'user', id: 'usr_a', tenantId, email: 'a@t.example', roles: [{ role: 'global-admin' }] };
   const environment = async (name: string, bodies: string[]) => {
     const env = await createEnvironment(deps, { kind: 'operator', id: 'op' }, tenantId, { name, region: 'eu', type: 'sandbox' });
@@ -57,9 +75,12 @@ async function world() {
   };
   const bodies = async (id: string) => {
     const env = (await store.environments.get(id))!;
-    return dataPlane.use(id, dekLoaderOf(vault, env), (db) => (db.getTable('notes') ? db.listRows('notes', { limit: 100 }).items.map((r) => r.body) : []));
+    return dataPlane.use(id, dekLoaderOf(vault, env), (db) =>
+      db.getTable('notes') ? db.listRows('notes', { limit: 100 }).items.map((r) => r.body) : [],
+    );
   };
-  const successes = async (op: Operation) => (await store.audit.list(tenantId, { limit: 1000 })).filter((e) => e.outcome === 'succeeded' && e.detail?.includes(op.id)).length;
+  const successes = async (op: Operation) =>
+    (await store.audit.list(tenantId, { limit: 1000 })).filter((e) => e.outcome === 'succeeded' && e.detail?.includes(op.id)).length;
   return { deps, store, dataPlane, admin, environment, bodies, successes };
 }
 
@@ -112,7 +133,9 @@ describe('restore, copy and reset handlers across crashes', () => {
     const target = await w.environment('T', ['t-1']);
     const bk = await createBackup(w.deps, w.admin, source, undefined);
     const { operation } = await restoreBackup(w.deps, w.admin, target, { sourceEnvironmentId: source, backupId: bk.id });
-    await expect(runRestore({ ...w.deps, dataPlane: crashingOnce(w.dataPlane, 'restoreInto', true) }, ctxOf(operation))).rejects.toThrow('simulated crash');
+    await expect(runRestore({ ...w.deps, dataPlane: crashingOnce(w.dataPlane, 'restoreInto', true) }, ctxOf(operation))).rejects.toThrow(
+      'simulated crash',
+    );
     expect((await w.store.environments.get(target))!.encryption.status).toBe('updating');
     await runRestore(w.deps, ctxOf(operation));
     await runRestore(w.deps, ctxOf(operation));
@@ -126,7 +149,11 @@ describe('restore, copy and reset handlers across crashes', () => {
     const source = await w.environment('S', ['s-1']);
     const target = await w.environment('T', ['t-1']);
     const { operation } = await copyEnvironment(w.deps, w.admin, target, source);
-    await w.store.environments.update({ ...(await w.store.environments.get(source))!, wrappedDek: '', encryption: { mode: 'provider', keyId: null, status: 'deleted' } });
+    await w.store.environments.update({
+      ...(await w.store.environments.get(source))!,
+      wrappedDek: '',
+      encryption: { mode: 'provider', keyId: null, status: 'deleted' },
+    });
     const failure = await runCopy(w.deps, ctxOf(operation)).catch((e: unknown) => e);
     expect(isKeywardError(failure) && failure.code).toBe('NOT_FOUND');
     expect((await w.store.environments.get(target))!.encryption.status).toBe('ready');

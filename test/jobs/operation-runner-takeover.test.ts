@@ -49,15 +49,17 @@ function takeoverBehaviour(target: StoreTarget): void {
     const frozen = new Promise<void>((resolve) => (wake = resolve));
     let holderCtx: OperationContext | undefined;
     // The step compares-and-sets the DEK, so running it twice changes nothing the second time.
-    const rewrap = (s: Store, dies: boolean): OperationHandler => async (ctx) => {
-      swaps.push(await s.environments.swapWrappedDek(env.id, 'kw1:provider:old', 'kw1:tenant:new'));
-      await ctx.reportProgress(1, 2);
-      if (dies) {
-        holderCtx = ctx;
-        await frozen; // the process hangs here (or is gone); it never renews in time
-      }
-      await ctx.reportProgress(2, 2);
-    };
+    const rewrap =
+      (s: Store, dies: boolean): OperationHandler =>
+      async (ctx) => {
+        swaps.push(await s.environments.swapWrappedDek(env.id, 'kw1:provider:old', 'kw1:tenant:new'));
+        await ctx.reportProgress(1, 2);
+        if (dies) {
+          holderCtx = ctx;
+          await frozen; // the process hangs here (or is gone); it never renews in time
+        }
+        await ctx.reportProgress(2, 2);
+      };
 
     const clock = new FakeClock();
     const events: Record<string, unknown>[] = [];

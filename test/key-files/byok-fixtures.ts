@@ -33,8 +33,21 @@ export function opensslByokCiphertext(ws: OpenSslWorkspace, recipe: ByokRecipe):
   const kekPub = ws.write(ws.fresh('.pub.pem'), recipe.kekPublicPem);
   const rsaPart = ws.fresh('.bin');
   ws.run([
-    'pkeyutl', '-encrypt', '-pubin', '-inkey', kekPub, '-in', aesKey, '-out', rsaPart,
-    '-pkeyopt', 'rsa_padding_mode:oaep', '-pkeyopt', 'rsa_oaep_md:sha1', '-pkeyopt', 'rsa_mgf1_md:sha1',
+    'pkeyutl',
+    '-encrypt',
+    '-pubin',
+    '-inkey',
+    kekPub,
+    '-in',
+    aesKey,
+    '-out',
+    rsaPart,
+    '-pkeyopt',
+    'rsa_padding_mode:oaep',
+    '-pkeyopt',
+    'rsa_oaep_md:sha1',
+    '-pkeyopt',
+    'rsa_mgf1_md:sha1',
   ]);
   const wrapped = ws.fresh('.bin');
   const hexKey = ws.read(aesKey).toString('hex');

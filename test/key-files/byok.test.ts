@@ -31,7 +31,15 @@ beforeAll(async () => {
   otherKek = await issueKeyExchangeKey({ tenantId: 'tenant-a', region: 'eu-west', now, keySize: 2048 });
   target = ws.rsaKey(2048);
   targetThumbprint = ws.thumbprintOfKeyFile(target);
-  input = { keks: new Map([[kek.kid, record(kek)], [otherKek.kid, record(otherKek)]]), tenantId: 'tenant-a', region: 'eu-west', now };
+  input = {
+    keks: new Map([
+      [kek.kid, record(kek)],
+      [otherKek.kid, record(otherKek)],
+    ]),
+    tenantId: 'tenant-a',
+    region: 'eu-west',
+    now,
+  };
 });
 afterAll(() => ws.dispose());
 
@@ -102,10 +110,22 @@ describe('readByok refuses unusable files with a message that says why', () => {
       'INVALID_KEY_FILE',
       /unsupported schema_version/,
     );
-    await expectKeyFileError(() => readByok(JSON.stringify({ schema_version: '1.0.0', ciphertext: ct }), input), 'INVALID_KEY_FILE', /no header object/);
+    await expectKeyFileError(
+      () => readByok(JSON.stringify({ schema_version: '1.0.0', ciphertext: ct }), input),
+      'INVALID_KEY_FILE',
+      /no header object/,
+    );
     await expectKeyFileError(() => readByok(byokJson(kek.kid, ct, { kid: 42 }), input), 'INVALID_KEY_FILE', /header\.kid/);
-    await expectKeyFileError(() => readByok(byokJson(kek.kid, ct, { alg: 'RSA-OAEP-256' }), input), 'INVALID_KEY_FILE', /header\.alg other than "dir"/);
-    await expectKeyFileError(() => readByok(byokJson(kek.kid, ct, { enc: 'A256GCM' }), input), 'INVALID_KEY_FILE', /header\.enc other than "CKM_RSA_AES_KEY_WRAP"/);
+    await expectKeyFileError(
+      () => readByok(byokJson(kek.kid, ct, { alg: 'RSA-OAEP-256' }), input),
+      'INVALID_KEY_FILE',
+      /header\.alg other than "dir"/,
+    );
+    await expectKeyFileError(
+      () => readByok(byokJson(kek.kid, ct, { enc: 'A256GCM' }), input),
+      'INVALID_KEY_FILE',
+      /header\.enc other than "CKM_RSA_AES_KEY_WRAP"/,
+    );
   });
 
   test('bad base64url (standard alphabet, junk, impossible length)', async () => {
@@ -117,7 +137,11 @@ describe('readByok refuses unusable files with a message that says why', () => {
   });
 
   test('unknown kid, and a KEK of another tenant or region reads as unknown', async () => {
-    await expectKeyFileError(() => readByok(byokJson('kek-unknown', ciphertext.toString('base64url')), input), 'INVALID_KEY_FILE', /\(kek-unknown\) that Keyward did not issue to this tenant in this region/);
+    await expectKeyFileError(
+      () => readByok(byokJson('kek-unknown', ciphertext.toString('base64url')), input),
+      'INVALID_KEY_FILE',
+      /\(kek-unknown\) that Keyward did not issue to this tenant in this region/,
+    );
     await expectKeyFileError(() => readByok(byokJson('__proto__', ciphertext.toString('base64url')), input), 'INVALID_KEY_FILE', /did not issue/);
     for (const overrides of [{ tenantId: 'tenant-b' }, { region: 'us-east' }]) {
       const keks = new Map([[kek.kid, record(kek, overrides)]]);
@@ -127,12 +151,20 @@ describe('readByok refuses unusable files with a message that says why', () => {
 
   test('expired KEK', async () => {
     const keks = new Map([[kek.kid, record(kek, { expiresAt: now })]]);
-    await expectKeyFileError(() => readByok(valid(), { ...input, keks }), 'INVALID_KEY_FILE', /key-exchange key that expired at 2026-05-06T07:08:09.000Z/);
+    await expectKeyFileError(
+      () => readByok(valid(), { ...input, keks }),
+      'INVALID_KEY_FILE',
+      /key-exchange key that expired at 2026-05-06T07:08:09.000Z/,
+    );
   });
 
   test('wrapped for another KEK', async () => {
     const forOther = opensslByokCiphertext(ws, { targetKey: target, kekPublicPem: otherKek.publicKeyPem, kid: kek.kid });
-    await expectKeyFileError(() => readByok(byokJson(kek.kid, forOther.toString('base64url')), input), 'INVALID_KEY_FILE', /cannot be unwrapped.*another key-exchange key, or it has been altered/);
+    await expectKeyFileError(
+      () => readByok(byokJson(kek.kid, forOther.toString('base64url')), input),
+      'INVALID_KEY_FILE',
+      /cannot be unwrapped.*another key-exchange key, or it has been altered/,
+    );
   });
 
   test('tampered ciphertext (RSA part and AES-KWP part)', async () => {
@@ -145,15 +177,27 @@ describe('readByok refuses unusable files with a message that says why', () => {
 
   test('truncated ciphertext', async () => {
     for (const length of [ciphertext.length - 3, 256 + 8, 100]) {
-      await expectKeyFileError(() => readByok(byokJson(kek.kid, ciphertext.subarray(0, length).toString('base64url')), input), 'INVALID_KEY_FILE', /wrong length/);
+      await expectKeyFileError(
+        () => readByok(byokJson(kek.kid, ciphertext.subarray(0, length).toString('base64url')), input),
+        'INVALID_KEY_FILE',
+        /wrong length/,
+      );
     }
   });
 
   test('the wrapped key is not an accepted RSA key', async () => {
     const ec = ws.genpkey(['-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256']);
     const small = ws.rsaKey(1024);
-    await expectKeyFileError(() => readByok(opensslByok(ws, { targetKey: ec, kekPublicPem: kek.publicKeyPem, kid: kek.kid }), input), 'INVALID_KEY_FILE', /\.byok file holds an EC key/);
-    await expectKeyFileError(() => readByok(opensslByok(ws, { targetKey: small, kekPublicPem: kek.publicKeyPem, kid: kek.kid }), input), 'INVALID_KEY_FILE', /RSA key of 1024 bits/);
+    await expectKeyFileError(
+      () => readByok(opensslByok(ws, { targetKey: ec, kekPublicPem: kek.publicKeyPem, kid: kek.kid }), input),
+      'INVALID_KEY_FILE',
+      /\.byok file holds an EC key/,
+    );
+    await expectKeyFileError(
+      () => readByok(opensslByok(ws, { targetKey: small, kekPublicPem: kek.publicKeyPem, kid: kek.kid }), input),
+      'INVALID_KEY_FILE',
+      /RSA key of 1024 bits/,
+    );
   });
 
   test('messages quote no ciphertext', async () => {

@@ -41,7 +41,10 @@ const mutation: fc.Arbitrary<Mutation> = fc.oneof(
     arbitrary: fc.record({
       kind: fc.constant('overwrite' as const),
       at: fc.nat(),
-      bytes: fc.oneof(fc.uint8Array({ minLength: 1, maxLength: 4 }), interestingByte.map((b) => Uint8Array.of(b))),
+      bytes: fc.oneof(
+        fc.uint8Array({ minLength: 1, maxLength: 4 }),
+        interestingByte.map((b) => Uint8Array.of(b)),
+      ),
     }),
   },
   {

@@ -83,9 +83,7 @@ describe('readPfx refuses unusable files with a message that says why', () => {
   test('wrong password → BAD_PASSWORD (modern and legacy files)', async () => {
     for (const extra of [[], ['-legacy']]) {
       const pfx = ws.exportPfx({ key: rsaKey, cert: rsaCert, password: P, extra });
-      await expectKeyFileError(() => readPfx(pfx, 'not-the-password'), 'BAD_PASSWORD', /password does not open/, [
-        'not-the-password',
-      ]);
+      await expectKeyFileError(() => readPfx(pfx, 'not-the-password'), 'BAD_PASSWORD', /password does not open/, ['not-the-password']);
     }
   });
 
@@ -142,7 +140,11 @@ describe('readPfx refuses unusable files with a message that says why', () => {
   test('iteration counts over the cap are refused before any work', async () => {
     const tooMany = ws.exportPfx({ key: rsaKey, password: P, extra: ['-iter', '1000001'] });
     const started = performance.now();
-    await expectKeyFileError(() => readPfx(tooMany, P), 'INVALID_KEY_FILE', /1000001 key-derivation iterations; Keyward reads files with at most 1000000/);
+    await expectKeyFileError(
+      () => readPfx(tooMany, P),
+      'INVALID_KEY_FILE',
+      /1000001 key-derivation iterations; Keyward reads files with at most 1000000/,
+    );
     expect(performance.now() - started).toBeLessThan(100);
     // Each count under the cap, but a SHA-512 MAC at 1M costs ~3 s of forge time in total.
     const tooCostly = ws.exportPfx({ key: rsaKey, password: P, extra: ['-iter', '1000000', '-macalg', 'sha512'] });
@@ -157,11 +159,7 @@ describe('readPfx refuses unusable files with a message that says why', () => {
   test('more than one key', async () => {
     const a = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
     const b = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
-    const pfx = await assemblePfx(
-      [{ bags: [shroudedKeyBag(pkcs8Of(a), P, 1), shroudedKeyBag(pkcs8Of(b), P, 1)], encrypt: false }],
-      P,
-      1,
-    );
+    const pfx = await assemblePfx([{ bags: [shroudedKeyBag(pkcs8Of(a), P, 1), shroudedKeyBag(pkcs8Of(b), P, 1)], encrypt: false }], P, 1);
     await expectKeyFileError(() => readPfx(pfx, P), 'INVALID_KEY_FILE', /holds 2 private keys; Keyward needs a file with exactly one/);
   });
 
@@ -169,7 +167,11 @@ describe('readPfx refuses unusable files with a message that says why', () => {
     ['EC', ['-algorithm', 'EC', '-pkeyopt', 'ec_paramgen_curve:P-256'], /holds an EC key; Keyward needs an RSA key of 2048, 3072 or 4096 bits/],
     ['Ed25519', ['-algorithm', 'ED25519'], /holds an Ed25519 key/],
     ['RSA-PSS', ['-algorithm', 'RSA-PSS', '-pkeyopt', 'rsa_keygen_bits:2048'], /RSA-PSS key, which is restricted to signing/],
-    ['RSA-1024', ['-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:1024'], /RSA key of 1024 bits; Keyward accepts RSA keys of 2048, 3072 or 4096 bits/],
+    [
+      'RSA-1024',
+      ['-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:1024'],
+      /RSA key of 1024 bits; Keyward accepts RSA keys of 2048, 3072 or 4096 bits/,
+    ],
   ] as const)('%s key', async (_name, genpkeyArgs, message) => {
     const key = ws.genpkey([...genpkeyArgs]);
     await expectKeyFileError(() => readPfx(ws.exportPfx({ key, password: P }), P), 'INVALID_KEY_FILE', message);

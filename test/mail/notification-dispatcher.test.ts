@@ -147,7 +147,13 @@ describe('Notification dispatcher', () => {
     const broken = {
       notifications: { claimDue: () => Promise.reject(new Error('connection lost')) },
     } as unknown as Store;
-    const d = new NotificationDispatcher({ store: broken, mailer: new OutboxMailer({ dataDir: dir }), from: 'k@p.example', clock: new ManualClock(), log: (e) => events.push(e) });
+    const d = new NotificationDispatcher({
+      store: broken,
+      mailer: new OutboxMailer({ dataDir: dir }),
+      from: 'k@p.example',
+      clock: new ManualClock(),
+      log: (e) => events.push(e),
+    });
     expect(await d.drainOnce()).toBe(0);
     expect(events).toEqual([{ event: 'notification.claim-failed', error: 'connection lost' }]);
   });
@@ -176,6 +182,8 @@ describe('Notification dispatcher', () => {
     const d = dispatcher({ mailer: outbox, clock: new ManualClock() });
     const draft = await enqueue();
     expect(await d.drainOnce()).toBe(1);
-    expect(readdirSync(outbox.dir)).toEqual([expect.stringMatching(new RegExp(`^${draft.idempotencyKey.replace(/\./g, '\\.')}-[0-9a-f]{16}\\.eml$`))]);
+    expect(readdirSync(outbox.dir)).toEqual([
+      expect.stringMatching(new RegExp(`^${draft.idempotencyKey.replace(/\./g, '\\.')}-[0-9a-f]{16}\\.eml$`)),
+    ]);
   });
 });

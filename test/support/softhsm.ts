@@ -92,7 +92,16 @@ function sharedConf(): { dir: string; confPath: string; tokenDir: string } {
   const tokenDir = join(dir, 'tokens');
   mkdirSync(tokenDir, { mode: 0o700 });
   const confPath = join(dir, 'softhsm2.conf');
-  writeFileSync(confPath, [`directories.tokendir = ${tokenDir}`, 'objectstore.backend = ' + (process.env.KW_SOFTHSM_BACKEND ?? 'file'), 'log.level = ERROR', 'slots.removable = false', ''].join('\n'));
+  writeFileSync(
+    confPath,
+    [
+      `directories.tokendir = ${tokenDir}`,
+      'objectstore.backend = ' + (process.env.KW_SOFTHSM_BACKEND ?? 'file'),
+      'log.level = ERROR',
+      'slots.removable = false',
+      '',
+    ].join('\n'),
+  );
   process.env.SOFTHSM2_CONF = confPath;
   process.once('exit', () => rmSync(dir, { recursive: true, force: true })); // if a test forgot cleanup()
   shared = { dir, confPath, tokenDir };
@@ -115,7 +124,9 @@ export async function createSoftHsmToken(options: { label?: string } = {}): Prom
   const soPin = randomBytes(8).toString('hex');
   const env = { ...process.env, SOFTHSM2_CONF: confPath };
   // One at a time: two `--init-token --free` at once both take the same free slot.
-  const made = initialising.then(() => run('softhsm2-util', ['--init-token', '--free', '--label', tokenLabel, '--pin', pin, '--so-pin', soPin], { env }));
+  const made = initialising.then(() =>
+    run('softhsm2-util', ['--init-token', '--free', '--label', tokenLabel, '--pin', pin, '--so-pin', soPin], { env }),
+  );
   initialising = made.catch(() => undefined);
   await made;
   live += 1;

@@ -44,7 +44,13 @@ if (requireSoftHsm(SUITE)) {
       loaded.load(token.modulePath);
       faulty = wrapPkcs11(loaded, { failureRate: 0, seed: Number(process.env.FAULT_SEED ?? 7), canFail: (m) => m !== 'C_Finalize' });
       store = await openStore({ kind: 'sqlite', file: join(dir, 'keyward.db') });
-      vault = new Pkcs11Vault({ modulePath: token.modulePath, tokenLabel: token.tokenLabel, pin: token.pin, pkcs11: faulty, sealedKeys: store.settings });
+      vault = new Pkcs11Vault({
+        modulePath: token.modulePath,
+        tokenLabel: token.tokenLabel,
+        pin: token.pin,
+        pkcs11: faulty,
+        sealedKeys: store.settings,
+      });
       await vault.init();
       dataPlane = new SqliteCipherDataPlane({ directory: join(dir, 'environments'), maxOpenHandles: 16 });
     }, 120_000);
@@ -59,12 +65,32 @@ if (requireSoftHsm(SUITE)) {
 
     it(`converges over ${ENVIRONMENTS} environments, every one reads back, no orphaned object`, { timeout: 600_000 }, async () => {
       const tenantId = randomIds.next('ten');
-      await store.tenants.insert({ id: tenantId, name: 'Faulty', licensedSeats: 5000, regions: ['eu'], cmkOptIn: true, cmkEnabled: true, cmkEnabledAt: new Date(0), createdAt: new Date(0) });
+      await store.tenants.insert({
+        id: tenantId,
+        name: 'Faulty',
+        licensedSeats: 5000,
+        regions: ['eu'],
+        cmkOptIn: true,
+        cmkEnabled: true,
+        cmkEnabledAt: new Date(0),
+        createdAt: new Date(0),
+      });
       const key = (name: string, state: TenantKey['state']) => {
         const pair = generateKeyPairSync('rsa', { modulusLength: 2048 });
         const record: TenantKey = {
-          id: randomIds.next('key'), tenantId, region: 'eu', name, state, source: 'generated', thumbprint: thumbprintOf(pair.publicKey), keySize: 2048,
-          publicKeyPem: pair.publicKey.export({ format: 'pem', type: 'spki' }).toString(), createdAt: new Date(1), activatedAt: state === 'Active' ? new Date(1) : null, lockedAt: null, failureReason: null,
+          id: randomIds.next('key'),
+          tenantId,
+          region: 'eu',
+          name,
+          state,
+          source: 'generated',
+          thumbprint: thumbprintOf(pair.publicKey),
+          keySize: 2048,
+          publicKeyPem: pair.publicKey.export({ format: 'pem', type: 'spki' }).toString(),
+          createdAt: new Date(1),
+          activatedAt: state === 'Active' ? new Date(1) : null,
+          lockedAt: null,
+          failureReason: null,
         };
         return { record, privateKey: pair.privateKey };
       };
@@ -81,23 +107,63 @@ if (requireSoftHsm(SUITE)) {
         const dek = randomBytes(32);
         deks.set(id, dek);
         await dataPlane.create(id, Buffer.from(dek));
-        await dataPlane.use(id, () => Promise.resolve(Buffer.from(dek)), (db) => {
-          db.createTable({ name: 't', columns: [{ name: 'v', type: 'text' }] });
-          db.insertRow('t', 'row_1', { v: `data of ${id}` });
-        });
+        await dataPlane.use(
+          id,
+          () => Promise.resolve(Buffer.from(dek)),
+          (db) => {
+            db.createTable({ name: 't', columns: [{ name: 'v', type: 'text' }] });
+            db.insertRow('t', 'row_1', { v: `data of ${id}` });
+          },
+        );
         dataPlane.evict(id);
         await store.environments.insert({
-          id, tenantId, name: `E${i}`, region: 'eu', type: 'sandbox', createdAt: new Date(2), hasFileColumns: false, lockedAt: null,
-          encryption: { mode: 'tenant', keyId: old.record.id, status: 'ready' }, wrappedDek: wrapDekWithTenantKey(old.record, hash, dek, id),
+          id,
+          tenantId,
+          name: `E${i}`,
+          region: 'eu',
+          type: 'sandbox',
+          createdAt: new Date(2),
+          hasFileColumns: false,
+          lockedAt: null,
+          encryption: { mode: 'tenant', keyId: old.record.id, status: 'ready' },
+          wrappedDek: wrapDekWithTenantKey(old.record, hash, dek, id),
         });
       }
       const objectsBefore = listTokenObjects(token).length;
 
-      const deps: HandlerDeps = { store, vault, dataPlane, clock: systemClock, ids: randomIds, kick: { operations: () => undefined, notifications: () => undefined } };
-      const op = { id: randomIds.next('op'), tenantId, type: 'activate-key' as const, status: 'running' as const, progress: { done: 0, total: 0 }, error: null, input: { keyId: next.record.id, region: 'eu' }, createdAt: new Date(), finishedAt: null };
+      const deps: HandlerDeps = {
+        store,
+        vault,
+        dataPlane,
+        clock: systemClock,
+        ids: randomIds,
+        kick: { operations: () => undefined, notifications: () => undefined },
+      };
+      const op = {
+        id: randomIds.next('op'),
+        tenantId,
+        type: 'activate-key' as const,
+        status: 'running' as const,
+        progress: { done: 0, total: 0 },
+        error: null,
+        input: { keyId: next.record.id, region: 'eu' },
+        createdAt: new Date(),
+        finishedAt: null,
+      };
       await store.operations.insert(op);
       faulty.failureRate = 0.2;
-      const runner = new OperationRunner({ store, handlers: operationHandlers(deps), leaseClock: systemClock, finishClock: systemClock, owner: 'fault-test', maxAttempts: 40, pollMs: 200, log: (e) => { if (process.env.FAULT_LOG) console.log(JSON.stringify(e)); } });
+      const runner = new OperationRunner({
+        store,
+        handlers: operationHandlers(deps),
+        leaseClock: systemClock,
+        finishClock: systemClock,
+        owner: 'fault-test',
+        maxAttempts: 40,
+        pollMs: 200,
+        log: (e) => {
+          if (process.env.FAULT_LOG) console.log(JSON.stringify(e));
+        },
+      });
       runner.start();
       try {
         const deadline = Date.now() + 540_000;
@@ -119,14 +185,23 @@ if (requireSoftHsm(SUITE)) {
         expect(env.encryption.keyId).toBe(next.record.id);
         const dek = await unwrapDek(vault, env.wrappedDek, env.id, env.encryption.keyId);
         expect(dek.equals(deks.get(env.id)!)).toBe(true);
-        const row = await dataPlane.use(env.id, () => Promise.resolve(dek), (db) => db.getRow('t', 'row_1'));
+        const row = await dataPlane.use(
+          env.id,
+          () => Promise.resolve(dek),
+          (db) => db.getRow('t', 'row_1'),
+        );
         expect(row).toEqual({ id: 'row_1', v: `data of ${env.id}` });
         dataPlane.evict(env.id);
       }
       // Unwraps make no objects: the token holds exactly what it held before the storm.
       const objects = listTokenObjects(token);
       expect(objects).toHaveLength(objectsBefore);
-      expect(objects.filter((o) => o.class === 'private').map((o) => o.label).sort()).toEqual([next.record.id, old.record.id].sort());
+      expect(
+        objects
+          .filter((o) => o.class === 'private')
+          .map((o) => o.label)
+          .sort(),
+      ).toEqual([next.record.id, old.record.id].sort());
     });
   });
 }

@@ -51,7 +51,10 @@ if (requireSoftHsm(SUITE)) {
     });
 
     it('with 20% of PKCS#11 calls failing, retried import/decrypt/destroy converge and leave no orphaned objects', async () => {
-      const keys = Array.from({ length: 6 }, (_, i) => ({ handle: `fault_${i}_${randomBytes(4).toString('hex')}`, ...generateKeyPairSync('rsa', { modulusLength: 2048 }) }));
+      const keys = Array.from({ length: 6 }, (_, i) => ({
+        handle: `fault_${i}_${randomBytes(4).toString('hex')}`,
+        ...generateKeyPairSync('rsa', { modulusLength: 2048 }),
+      }));
       const hash = vault.oaepHashes[0]!;
       const wrongAnswers: string[] = [];
 

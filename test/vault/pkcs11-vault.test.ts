@@ -97,7 +97,10 @@ if (requireSoftHsm(SUITE)) {
         p.C_FindObjectsInit(session, [{ type: pkcs11js.CKA_ID, value: Buffer.from(key!.id, 'hex') }]);
         const [handle] = p.C_FindObjects(session, 2);
         p.C_FindObjectsFinal(session);
-        const [sensitive, extractable] = p.C_GetAttributeValue(session, handle!, [{ type: pkcs11js.CKA_SENSITIVE }, { type: pkcs11js.CKA_EXTRACTABLE }]);
+        const [sensitive, extractable] = p.C_GetAttributeValue(session, handle!, [
+          { type: pkcs11js.CKA_SENSITIVE },
+          { type: pkcs11js.CKA_EXTRACTABLE },
+        ]);
         expect([sensitive!.value[0], extractable!.value[0]]).toEqual([1, 0]);
         expect(() => p.C_GetAttributeValue(session, handle!, [{ type: pkcs11js.CKA_VALUE }])).toThrow(/CKR_ATTRIBUTE_SENSITIVE/);
       });
@@ -143,7 +146,10 @@ if (requireSoftHsm(SUITE)) {
       const wrapped = await wrapDekWithProviderKey(software, randomBytes(32), 'env_a');
       await expect(unwrapDek(software, wrapped, 'env_b')).rejects.toMatchObject({ detail: UNWRAP_FAILURE });
       const vault = await started(main);
-      await expect(vault.decryptWithPrivateKey('absent', randomBytes(256), 'sha1')).rejects.toMatchObject({ code: 'INTERNAL', detail: DECRYPT_FAILURE });
+      await expect(vault.decryptWithPrivateKey('absent', randomBytes(256), 'sha1')).rejects.toMatchObject({
+        code: 'INTERNAL',
+        detail: DECRYPT_FAILURE,
+      });
       const hsmWrapped = await wrapDekWithProviderKey(vault, randomBytes(32), 'env_a');
       await expect(unwrapDek(vault, hsmWrapped, 'env_b')).rejects.toMatchObject({ code: 'INTERNAL', detail: UNWRAP_FAILURE });
       // A hash the token cannot do is said plainly: it is configuration, not a secret.

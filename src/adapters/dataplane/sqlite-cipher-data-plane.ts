@@ -5,7 +5,16 @@ import { fail } from '../../domain/errors.js';
 import type { CopySource, DataPlane, DekLoader, EnvironmentDatabase } from '../../ports/data-plane.js';
 import { BackupArea } from './backup-area.js';
 import { CHOSEN_CIPHER, openHandle, type CipherSettings } from './cipher-settings.js';
-import { closeEverywhere, copyOpenDatabase, fsyncPath, rekeyScratch, removeFiles, replaceWithScratch, SCRATCH_FILES, SCRATCH_SUFFIX } from './database-copies.js';
+import {
+  closeEverywhere,
+  copyOpenDatabase,
+  fsyncPath,
+  rekeyScratch,
+  removeFiles,
+  replaceWithScratch,
+  SCRATCH_FILES,
+  SCRATCH_SUFFIX,
+} from './database-copies.js';
 import { LruCache } from './handle-cache.js';
 import { SqliteEnvironmentDatabase } from './sqlite-environment-database.js';
 

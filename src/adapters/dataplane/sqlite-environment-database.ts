@@ -20,8 +20,7 @@ const STATEMENT_CACHE_SIZE = 128;
 
 type Statement = Database.Statement<unknown[], unknown>;
 
-const isConstraint = (error: unknown, code: string): boolean =>
-  typeof error === 'object' && error !== null && 'code' in error && error.code === code;
+const isConstraint = (error: unknown, code: string): boolean => typeof error === 'object' && error !== null && 'code' in error && error.code === code;
 
 function assertRowId(id: unknown): asserts id is string {
   if (typeof id !== 'string' || id.length === 0 || id.length > MAX_ROW_ID_LENGTH) {
@@ -85,8 +84,10 @@ export class SqliteEnvironmentDatabase implements EnvironmentDatabase {
     const codec = new TableCodec(table);
     this.transaction(() => {
       this.handle.exec(createTableSql(codec.definition));
-      this.statement('meta:insert', `INSERT INTO ${META_TABLE} (name, definition) VALUES (?, ?)`, false)
-        .run(codec.definition.name, JSON.stringify(codec.definition));
+      this.statement('meta:insert', `INSERT INTO ${META_TABLE} (name, definition) VALUES (?, ?)`, false).run(
+        codec.definition.name,
+        JSON.stringify(codec.definition),
+      );
     });
     this.tables.set(key, codec);
     this.schemaVersion = Number(this.handle.pragma('schema_version', { simple: true }));
@@ -107,7 +108,11 @@ export class SqliteEnvironmentDatabase implements EnvironmentDatabase {
     assertRowId(id);
     const normal = normaliseRow(codec.definition, values, false);
     const placeholders = codec.definition.columns.map(() => '?').join(', ');
-    const insert = this.statement(`i:${codec.definition.name}`, `INSERT INTO ${codec.quotedName} (${codec.selectList}) VALUES (?, ${placeholders})`, false);
+    const insert = this.statement(
+      `i:${codec.definition.name}`,
+      `INSERT INTO ${codec.quotedName} (${codec.selectList}) VALUES (?, ${placeholders})`,
+      false,
+    );
     try {
       insert.run(id, ...codec.encodeAll(normal));
     } catch (error) {

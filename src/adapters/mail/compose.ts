@@ -20,8 +20,7 @@ const sha256Hex = (value: string): string => createHash('sha256').update(value, 
  * the key, so that every key still maps to one valid, stable Message-ID.
  */
 export function messageIdFor(idempotencyKey: string): string {
-  const left =
-    DOT_ATOM.test(idempotencyKey) && idempotencyKey.length <= MAX_ID_LEFT ? idempotencyKey : `sha256.${sha256Hex(idempotencyKey)}`;
+  const left = DOT_ATOM.test(idempotencyKey) && idempotencyKey.length <= MAX_ID_LEFT ? idempotencyKey : `sha256.${sha256Hex(idempotencyKey)}`;
   return `<${left}@keyward>`;
 }
 
@@ -31,7 +30,10 @@ export function messageIdFor(idempotencyKey: string): string {
  * differ in unsafe characters do not share a file).
  */
 export function outboxFileName(idempotencyKey: string): string {
-  const readable = idempotencyKey.replace(/[^A-Za-z0-9._-]+/g, '_').replace(/^[._-]+/, '').slice(0, 80);
+  const readable = idempotencyKey
+    .replace(/[^A-Za-z0-9._-]+/g, '_')
+    .replace(/^[._-]+/, '')
+    .slice(0, 80);
   const digest = sha256Hex(idempotencyKey).slice(0, 16);
   return `${readable === '' ? 'message' : readable}-${digest}.eml`;
 }

@@ -93,7 +93,11 @@ export function environmentRepo(db: Executor): EnvironmentRepo {
 
     async statusesOf(ids) {
       if (ids.length === 0) return new Map();
-      const rows = await db().selectFrom('environments').select(['id', 'encryption_status']).where('id', 'in', [...ids]).execute();
+      const rows = await db()
+        .selectFrom('environments')
+        .select(['id', 'encryption_status'])
+        .where('id', 'in', [...ids])
+        .execute();
       return new Map(rows.map((r) => [r.id, r.encryption_status as EncryptionStatus]));
     },
 

@@ -38,8 +38,7 @@ const MAX_ERROR_LENGTH = 1_000;
  * Derived from the idempotency key rather than drawn at random: every instance computes the
  * same id for the same message, and the repo needs no id source of its own.
  */
-const idFor = (idempotencyKey: string): string =>
-  `ntf_${createHash('sha256').update(idempotencyKey, 'utf8').digest('hex').slice(0, 32)}`;
+const idFor = (idempotencyKey: string): string => `ntf_${createHash('sha256').update(idempotencyKey, 'utf8').digest('hex').slice(0, 32)}`;
 
 function notificationFromRow(row: NotificationRow): QueuedNotification {
   const to: unknown = JSON.parse(row.recipients);
@@ -62,17 +61,11 @@ function notificationFromRow(row: NotificationRow): QueuedNotification {
 /** Unsent, due, and not leased by anyone (or leased by a dispatcher that has since gone quiet). */
 function claimable(at: string) {
   return (eb: ExpressionBuilder<ControlDatabase, 'notifications'>) =>
-    eb.and([
-      eb('sent_at', 'is', null),
-      eb('next_attempt_at', '<=', at),
-      eb.or([eb('lease_until', 'is', null), eb('lease_until', '<=', at)]),
-    ]);
+    eb.and([eb('sent_at', 'is', null), eb('next_attempt_at', '<=', at), eb.or([eb('lease_until', 'is', null), eb('lease_until', '<=', at)])]);
 }
 
 const byDueOrder = (a: QueuedNotification, b: QueuedNotification): number =>
-  a.nextAttemptAt.getTime() - b.nextAttemptAt.getTime() ||
-  a.createdAt.getTime() - b.createdAt.getTime() ||
-  (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+  a.nextAttemptAt.getTime() - b.nextAttemptAt.getTime() || a.createdAt.getTime() - b.createdAt.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
 export function notificationRepo(db: Executor, flavour: SqlFlavour): NotificationRepo {
   return {
@@ -154,13 +147,7 @@ export function notificationRepo(db: Executor, flavour: SqlFlavour): Notificatio
     },
 
     async listByTenant(tenantId) {
-      const rows = await db()
-        .selectFrom('notifications')
-        .selectAll()
-        .where('tenant_id', '=', tenantId)
-        .orderBy('created_at')
-        .orderBy('id')
-        .execute();
+      const rows = await db().selectFrom('notifications').selectAll().where('tenant_id', '=', tenantId).orderBy('created_at').orderBy('id').execute();
       return rows.map(notificationFromRow);
     },
   };

@@ -61,9 +61,7 @@ export function userToRow({ user, tokenHash }: UserRecord): UserRow {
     email: user.email,
     email_key: caseKey(user.email),
     // Only the fields a role has, in a fixed order, so stored JSON never carries extras.
-    roles: JSON.stringify(
-      user.roles.map((r) => (r.role === 'env-admin' ? { role: r.role, environmentId: r.environmentId } : { role: r.role })),
-    ),
+    roles: JSON.stringify(user.roles.map((r) => (r.role === 'env-admin' ? { role: r.role, environmentId: r.environmentId } : { role: r.role }))),
     token_hash: tokenHash,
     created_at: timeToRow(user.createdAt),
   };

@@ -6,10 +6,7 @@ export function userRepo(db: Executor): UserRepo {
   return {
     async insert(record) {
       // The unique indexes catch a concurrent duplicate e-mail (or, astronomically, token).
-      await insertUnique(
-        () => db().insertInto('users').values(userToRow(record)).execute(),
-        'A user with this e-mail already exists in the tenant.',
-      );
+      await insertUnique(() => db().insertInto('users').values(userToRow(record)).execute(), 'A user with this e-mail already exists in the tenant.');
     },
 
     async get(id) {
@@ -23,13 +20,7 @@ export function userRepo(db: Executor): UserRepo {
     },
 
     async listByTenant(tenantId) {
-      const rows = await db()
-        .selectFrom('users')
-        .selectAll()
-        .where('tenant_id', '=', tenantId)
-        .orderBy('created_at')
-        .orderBy('id')
-        .execute();
+      const rows = await db().selectFrom('users').selectAll().where('tenant_id', '=', tenantId).orderBy('created_at').orderBy('id').execute();
       return rows.map(userFromRow);
     },
 

@@ -124,7 +124,9 @@ export class SoftwareVault implements Vault {
       const stored = await this.sealedKeys.putIfAbsent(PRIVATE_KEY_PREFIX + handle, sealed);
       if (stored !== sealed) {
         const existing = this.openPrivateKey(handle, stored);
-        const samePublic = createPublicKey(existing).export({ format: 'der', type: 'spki' }).equals(createPublicKey(privateKey).export({ format: 'der', type: 'spki' }));
+        const samePublic = createPublicKey(existing)
+          .export({ format: 'der', type: 'spki' })
+          .equals(createPublicKey(privateKey).export({ format: 'der', type: 'spki' }));
         if (!samePublic) throw new KeywardError('CONFLICT', 'The vault already holds another key under this handle.');
       }
     } finally {

@@ -22,7 +22,8 @@ export function createBackup(deps: AppDeps, actor: Principal, environmentId: str
     assertNotLocked(env, 'environment');
     assertReady(env, 'environment');
     const trimmed = label?.trim();
-    if (trimmed !== undefined && trimmed.length > MAX_LABEL_LENGTH) fail('VALIDATION_FAILED', `A backup label has at most ${MAX_LABEL_LENGTH} characters.`);
+    if (trimmed !== undefined && trimmed.length > MAX_LABEL_LENGTH)
+      fail('VALIDATION_FAILED', `A backup label has at most ${MAX_LABEL_LENGTH} characters.`);
     const id = deps.ids.next('bk');
     const { bytes } = await deps.dataPlane.backup(env.id, dekLoaderOf(deps.vault, env), id);
     try {
@@ -39,7 +40,13 @@ export function createBackup(deps: AppDeps, actor: Principal, environmentId: str
           sizeBytes: bytes,
         };
         await tx.backups.insert(backup);
-        await auditSuccess(tx, deps, actor, { tenantId: env.tenantId, action: 'environment.backup', target: `environment:${env.id}` }, `backup ${id}`);
+        await auditSuccess(
+          tx,
+          deps,
+          actor,
+          { tenantId: env.tenantId, action: 'environment.backup', target: `environment:${env.id}` },
+          `backup ${id}`,
+        );
         return backup;
       });
     } catch (error) {

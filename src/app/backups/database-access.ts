@@ -47,10 +47,16 @@ export function assertSameProtector(source: Environment, target: Environment): v
   const { mode, keyId } = source.encryption;
   if (target.encryption.mode === mode && target.encryption.keyId === keyId) return;
   if (target.type === 'support' && mode === 'tenant' && target.encryption.mode === 'provider') {
-    fail('KEY_MISMATCH', `The support environment "${target.name}" is protected by the provider key; apply the tenant key to it before it can take data of "${source.name}", which the tenant key protects.`);
+    fail(
+      'KEY_MISMATCH',
+      `The support environment "${target.name}" is protected by the provider key; apply the tenant key to it before it can take data of "${source.name}", which the tenant key protects.`,
+    );
   }
   const describe = (env: Environment) => (env.encryption.mode === 'provider' ? 'the provider key' : `tenant key ${env.encryption.keyId ?? '?'}`);
-  fail('KEY_MISMATCH', `"${source.name}" is protected by ${describe(source)} and "${target.name}" by ${describe(target)}; data moves only between environments protected by the same key.`);
+  fail(
+    'KEY_MISMATCH',
+    `"${source.name}" is protected by ${describe(source)} and "${target.name}" by ${describe(target)}; data moves only between environments protected by the same key.`,
+  );
 }
 
 /**
@@ -72,4 +78,7 @@ export async function assertNoDatabaseOperation(repos: Repos, tenantId: string, 
 }
 
 /** Unwraps the environment's DEK (as recorded in `env`) when the data plane needs it. */
-export const dekLoaderOf = (vault: Vault, env: Environment): DekLoader => () => unwrapDek(vault, env.wrappedDek, env.id, env.encryption.keyId);
+export const dekLoaderOf =
+  (vault: Vault, env: Environment): DekLoader =>
+  () =>
+    unwrapDek(vault, env.wrappedDek, env.id, env.encryption.keyId);

@@ -36,6 +36,12 @@ export async function queueReplacement(
     actor: actorLabel(actor),
   });
   const from = `environment:${source.id}${request.backupId ? ` backup ${request.backupId}` : ''}`;
-  await auditSuccess(tx, deps, actor, { tenantId: target.tenantId, action: `environment.${type}`, target: `environment:${target.id}` }, `from ${from}; operation ${operation.id}`);
+  await auditSuccess(
+    tx,
+    deps,
+    actor,
+    { tenantId: target.tenantId, action: `environment.${type}`, target: `environment:${target.id}` },
+    `from ${from}; operation ${operation.id}`,
+  );
   return operation;
 }

@@ -48,7 +48,13 @@ export function resetEnvironment(deps: AppDeps, actor: Principal, environmentId:
         dekDigest: wrappedDekDigest(env.wrappedDek),
         actor: actorLabel(actor),
       });
-      await auditSuccess(tx, deps, actor, { tenantId: env.tenantId, action: 'environment.reset', target: `environment:${env.id}` }, `operation ${op.id}`);
+      await auditSuccess(
+        tx,
+        deps,
+        actor,
+        { tenantId: env.tenantId, action: 'environment.reset', target: `environment:${env.id}` },
+        `operation ${op.id}`,
+      );
       return op;
     });
     deps.kick.operations();

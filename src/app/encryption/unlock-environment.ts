@@ -21,8 +21,18 @@ export function unlockEnvironment(deps: AppDeps, actor: Principal, environmentId
       }
       await assertNoEnvironmentOperation(tx, env.tenantId, env.id, env.region);
       if (!(await tx.environments.moveStatus(env.id, ['locked'], 'unlocking'))) fail('CONFLICT', 'The environment changed meanwhile; try again.');
-      const operation = await queueOperation(tx, deps, env.tenantId, 'unlock-environment', { environmentId: env.id, region: env.region, actor: actorLabel(actor) });
-      await auditSuccess(tx, deps, actor, { tenantId: env.tenantId, action: 'environment.unlock', target: `environment:${env.id}` }, `operation ${operation.id}`);
+      const operation = await queueOperation(tx, deps, env.tenantId, 'unlock-environment', {
+        environmentId: env.id,
+        region: env.region,
+        actor: actorLabel(actor),
+      });
+      await auditSuccess(
+        tx,
+        deps,
+        actor,
+        { tenantId: env.tenantId, action: 'environment.unlock', target: `environment:${env.id}` },
+        `operation ${operation.id}`,
+      );
       return { operation };
     });
     deps.kick.operations();

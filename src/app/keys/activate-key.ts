@@ -21,7 +21,13 @@ export async function lastActivation(repos: Repos, tenantId: string, region: str
  * region under it (no downtime: data stays readable throughout), then makes it Active and the
  * previous key Available.
  */
-export function activateKey(deps: AppDeps, actor: Principal, tenantId: string, keyId: string, acknowledgeRisk: boolean): Promise<{ key: TenantKey; operation: Operation }> {
+export function activateKey(
+  deps: AppDeps,
+  actor: Principal,
+  tenantId: string,
+  keyId: string,
+  acknowledgeRisk: boolean,
+): Promise<{ key: TenantKey; operation: Operation }> {
   return audited(deps, actor, keyAttempt(deps, tenantId, 'key.activate', `key:${keyId}`), async () => {
     const tenant = await loadKeyTenant(deps.store, actor, tenantId);
     assertRiskAcknowledged(acknowledgeRisk);

@@ -32,7 +32,12 @@ export async function assertKeyMayBeAdded(deps: AppDeps, tenant: Tenant, region:
  * e-mail in the same unit of work. R6: a region's first key is activated at once.
  * If the unit of work fails, the private half is destroyed again.
  */
-export async function addTenantKey(deps: AppDeps, actor: Principal, input: NewKey, action: 'generated' | 'uploaded'): Promise<{ key: TenantKey; operation: Operation | null }> {
+export async function addTenantKey(
+  deps: AppDeps,
+  actor: Principal,
+  input: NewKey,
+  action: 'generated' | 'uploaded',
+): Promise<{ key: TenantKey; operation: Operation | null }> {
   const { tenant, region, material } = input;
   const duplicate = await deps.store.keys.findByThumbprint(tenant.id, material.thumbprint);
   if (duplicate) fail('DUPLICATE_KEY', `The tenant already has this key, as "${duplicate.name}" (${duplicate.state}).`);
@@ -57,12 +62,19 @@ export async function addTenantKey(deps: AppDeps, actor: Principal, input: NewKe
   try {
     const result = await deps.store.transaction(async (tx) => {
       assertNoLockedEnvironments(await tx.environments.countByStatus(tenant.id, 'locked'));
-      const first = !(await activeKeyOf(tx, tenant.id, region)) && !(await tx.keys.listByTenant(tenant.id, region)).some((k) => k.state === 'Installing');
+      const first =
+        !(await activeKeyOf(tx, tenant.id, region)) && !(await tx.keys.listByTenant(tenant.id, region)).some((k) => k.state === 'Installing');
       const stored: TenantKey = first ? { ...key, state: 'Installing' } : key;
       await tx.keys.insert(stored);
       const operation = first ? await queueOperation(tx, deps, tenant.id, 'activate-key', { keyId: key.id, region, actor: actorLabel(actor) }) : null;
       const verb = action === 'generated' ? 'key.generate' : 'key.upload';
-      await auditSuccess(tx, deps, actor, { tenantId: tenant.id, action: verb, target: `key:${key.id}` }, first ? 'first key of the region: activating' : null);
+      await auditSuccess(
+        tx,
+        deps,
+        actor,
+        { tenantId: tenant.id, action: verb, target: `key:${key.id}` },
+        first ? 'first key of the region: activating' : null,
+      );
       await queueKeyChangeNotification(tx, {
         tenantId: tenant.id,
         idempotencyKey: `${key.id}:${action}`,

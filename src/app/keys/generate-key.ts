@@ -37,7 +37,12 @@ export function generateKey(
       iterations: deps.keyFiles.pfxIterations,
       ...(input.keySize ? { keySize: input.keySize } : {}),
     });
-    const added = await addTenantKey(deps, actor, { tenant, region: input.region, name: input.name, source: 'generated', material: generated }, 'generated');
+    const added = await addTenantKey(
+      deps,
+      actor,
+      { tenant, region: input.region, name: input.name, source: 'generated', material: generated },
+      'generated',
+    );
     return { ...added, pfx: generated.pfx };
   });
 }

@@ -38,9 +38,7 @@ const REGION_WIDE: readonly OperationType[] = ['activate-key', 'lock-tenant', 'u
 
 export async function assertNoRegionOperation(repos: Repos, tenantId: string, region: string, alsoEnvironmentOps = false): Promise<void> {
   const running = await repos.operations.listRunning(tenantId);
-  const clash = running.find(
-    (op) => op.input.region === region && (REGION_WIDE.includes(op.type) || alsoEnvironmentOps),
-  );
+  const clash = running.find((op) => op.input.region === region && (REGION_WIDE.includes(op.type) || alsoEnvironmentOps));
   if (clash) fail('CONFLICT', `A ${clash.type} operation (${clash.id}) is still running in region ${region}; wait for it to finish.`);
 }
 
@@ -50,13 +48,7 @@ export async function assertNoEnvironmentOperation(repos: Repos, tenantId: strin
   if (clash) fail('CONFLICT', `A ${clash.type} operation (${clash.id}) is still running; wait for it to finish.`);
 }
 
-export async function queueOperation(
-  tx: Repos,
-  deps: AppDeps,
-  tenantId: string,
-  type: OperationType,
-  input: Operation['input'],
-): Promise<Operation> {
+export async function queueOperation(tx: Repos, deps: AppDeps, tenantId: string, type: OperationType, input: Operation['input']): Promise<Operation> {
   const op: Operation = {
     id: deps.ids.next('op'),
     tenantId,

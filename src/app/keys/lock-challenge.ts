@@ -15,6 +15,8 @@ export function lockChallengeText(tenant: Tenant, region: string, activeKey: Ten
 
 export async function lockChallenge(deps: AppDeps, actor: Principal, tenantId: string, region: string): Promise<{ text: string }> {
   const tenant = await loadKeyTenant(deps.store, actor, tenantId, region);
-  const active = (await activeKeyOf(deps.store, tenantId, region)) ?? fail('NO_ACTIVE_KEY', `Region ${region} has no active tenant key, so there is nothing to lock.`);
+  const active =
+    (await activeKeyOf(deps.store, tenantId, region)) ??
+    fail('NO_ACTIVE_KEY', `Region ${region} has no active tenant key, so there is nothing to lock.`);
   return { text: lockChallengeText(tenant, region, active) };
 }

@@ -25,7 +25,9 @@ export interface LockInput {
 export function lockTenant(deps: AppDeps, actor: Principal, tenantId: string, input: LockInput): Promise<{ operation: Operation }> {
   return audited(deps, actor, keyAttempt(deps, tenantId, 'tenant.lock', `region:${input.region}`), async () => {
     const tenant = await loadKeyTenant(deps.store, actor, tenantId, input.region);
-    const active = (await activeKeyOf(deps.store, tenantId, input.region)) ?? fail('NO_ACTIVE_KEY', `Region ${input.region} has no active tenant key, so there is nothing to lock.`);
+    const active =
+      (await activeKeyOf(deps.store, tenantId, input.region)) ??
+      fail('NO_ACTIVE_KEY', `Region ${input.region} has no active tenant key, so there is nothing to lock.`);
     if (input.confirmation !== lockChallengeText(tenant, input.region, active)) {
       fail('CONFIRMATION_MISMATCH', 'The confirmation does not match the text shown by lock-challenge; type it exactly.');
     }
@@ -42,7 +44,13 @@ export function lockTenant(deps: AppDeps, actor: Principal, tenantId: string, in
       await assertNoRegionOperation(tx, tenantId, input.region, true);
       const locking = await tx.environments.moveRegionStatus(tenantId, input.region, ['ready'], 'locking');
       const operation = await queueOperation(tx, deps, tenantId, 'lock-tenant', { region: input.region, keyId: active.id, actor: actorLabel(actor) });
-      await auditSuccess(tx, deps, actor, { tenantId, action: 'tenant.lock', target: `region:${input.region}` }, `${locking} environment(s); operation ${operation.id}`);
+      await auditSuccess(
+        tx,
+        deps,
+        actor,
+        { tenantId, action: 'tenant.lock', target: `region:${input.region}` },
+        `${locking} environment(s); operation ${operation.id}`,
+      );
       await queueKeyChangeNotification(tx, {
         tenantId,
         idempotencyKey: `${operation.id}:locked`,

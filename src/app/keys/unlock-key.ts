@@ -14,7 +14,13 @@ import { keyAttempt, loadKeyOfTenant, loadKeyTenant, queueOperation } from './ke
  * least 1 hour after the lock and never while it is still running. The key goes Installing,
  * then Active; the locked environments stay locked until each is unlocked on its own.
  */
-export function unlockKey(deps: AppDeps, actor: Principal, tenantId: string, keyId: string, input: { file: Buffer; password: string }): Promise<{ key: TenantKey; operation: Operation }> {
+export function unlockKey(
+  deps: AppDeps,
+  actor: Principal,
+  tenantId: string,
+  keyId: string,
+  input: { file: Buffer; password: string },
+): Promise<{ key: TenantKey; operation: Operation }> {
   return audited(deps, actor, keyAttempt(deps, tenantId, 'key.unlock', `key:${keyId}`), async () => {
     const tenant = await loadKeyTenant(deps.store, actor, tenantId);
     const key = await loadKeyOfTenant(deps.store, tenantId, keyId);
@@ -25,31 +31,33 @@ export function unlockKey(deps: AppDeps, actor: Principal, tenantId: string, key
       fail('KEY_MISMATCH', `The uploaded key is not "${key.name}", the key that locked region ${key.region}; upload that key's .pfx.`);
     }
     await deps.vault.importPrivateKey(key.id, proof.privateKey);
-    const result = await deps.store.transaction(async (tx) => {
-      const current = await loadKeyOfTenant(tx, tenantId, keyId);
-      if (current.state !== 'Locked') fail('CONFLICT', `Key "${key.name}" is ${current.state} now; it is being or has been unlocked.`);
-      const installing = moveKey(current, 'Installing');
-      await tx.keys.update(installing);
-      const operation = await queueOperation(tx, deps, tenantId, 'unlock-key', { keyId, region: key.region, actor: actorLabel(actor) });
-      await auditSuccess(tx, deps, actor, { tenantId, action: 'key.unlock', target: `key:${keyId}` }, `operation ${operation.id}`);
-      const now = deps.clock.now();
-      await queueKeyChangeNotification(tx, {
-        tenantId,
-        idempotencyKey: `${operation.id}:unlocked`,
-        tenantName: tenant.name,
-        actor: actorLabel(actor),
-        action: 'unlocked',
-        keyName: key.name,
-        thumbprint: key.thumbprint,
-        region: key.region,
-        at: now,
+    const result = await deps.store
+      .transaction(async (tx) => {
+        const current = await loadKeyOfTenant(tx, tenantId, keyId);
+        if (current.state !== 'Locked') fail('CONFLICT', `Key "${key.name}" is ${current.state} now; it is being or has been unlocked.`);
+        const installing = moveKey(current, 'Installing');
+        await tx.keys.update(installing);
+        const operation = await queueOperation(tx, deps, tenantId, 'unlock-key', { keyId, region: key.region, actor: actorLabel(actor) });
+        await auditSuccess(tx, deps, actor, { tenantId, action: 'key.unlock', target: `key:${keyId}` }, `operation ${operation.id}`);
+        const now = deps.clock.now();
+        await queueKeyChangeNotification(tx, {
+          tenantId,
+          idempotencyKey: `${operation.id}:unlocked`,
+          tenantName: tenant.name,
+          actor: actorLabel(actor),
+          action: 'unlocked',
+          keyName: key.name,
+          thumbprint: key.thumbprint,
+          region: key.region,
+          at: now,
+        });
+        return { key: installing, operation };
+      })
+      .catch(async (error: unknown) => {
+        // A Locked key has no private half anywhere; if the unlock did not commit, keep it so.
+        if ((await deps.store.keys.get(keyId))?.state === 'Locked') await deps.vault.destroyPrivateKey(keyId);
+        throw error;
       });
-      return { key: installing, operation };
-    }).catch(async (error: unknown) => {
-      // A Locked key has no private half anywhere; if the unlock did not commit, keep it so.
-      if ((await deps.store.keys.get(keyId))?.state === 'Locked') await deps.vault.destroyPrivateKey(keyId);
-      throw error;
-    });
     deps.kick.operations();
     deps.kick.notifications();
     return result;

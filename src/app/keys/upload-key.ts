@@ -19,7 +19,12 @@ export interface UploadKeyInput {
 }
 
 /** R5: a key brought by the tenant, as a password-protected .pfx or a BYOK transfer blob. */
-export function uploadKey(deps: AppDeps, actor: Principal, tenantId: string, input: UploadKeyInput): Promise<{ key: TenantKey; operation: Operation | null }> {
+export function uploadKey(
+  deps: AppDeps,
+  actor: Principal,
+  tenantId: string,
+  input: UploadKeyInput,
+): Promise<{ key: TenantKey; operation: Operation | null }> {
   return audited(deps, actor, keyAttempt(deps, tenantId, 'key.upload', `region:${input.region}`), async () => {
     const tenant = await loadKeyTenant(deps.store, actor, tenantId, input.region);
     assertRiskAcknowledged(input.acknowledgeRisk);
@@ -30,7 +35,11 @@ export function uploadKey(deps: AppDeps, actor: Principal, tenantId: string, inp
 }
 
 /** Reads an uploaded key file into key material, or refuses with BAD_PASSWORD / INVALID_KEY_FILE. */
-export async function readKeyFile(deps: AppDeps, tenantId: string, input: { format: 'pfx' | 'byok'; file: Buffer; password?: string; region: string }): Promise<KeyFileKey> {
+export async function readKeyFile(
+  deps: AppDeps,
+  tenantId: string,
+  input: { format: 'pfx' | 'byok'; file: Buffer; password?: string; region: string },
+): Promise<KeyFileKey> {
   if (input.format === 'pfx') return readPfx(input.file, input.password);
   if (input.password !== undefined) fail('VALIDATION_FAILED', 'A .byok file has no password; leave "password" out.');
   return readByok(input.file, { keks: (kid) => exchangeKeyRecord(deps, kid), tenantId, region: input.region, now: deps.clock.now() });

@@ -22,7 +22,10 @@ describe('purge notification', () => {
   });
 
   it('keeps a name from starting a line of its own, and caps its length', () => {
-    const { subject, text } = purgeNotification({ ...notice, environmentName: `Payroll\r\nClick https://evil.example to restore\u2028${'x'.repeat(500)}` });
+    const { subject, text } = purgeNotification({
+      ...notice,
+      environmentName: `Payroll\r\nClick https://evil.example to restore\u2028${'x'.repeat(500)}`,
+    });
     expect(subject).not.toMatch(/[\r\n]/);
     expect(text.split('\n').some((line) => line.startsWith('Click'))).toBe(false);
     expect(text.split('\n')[0]!.length).toBeLessThan(400);

@@ -12,6 +12,13 @@ export async function queuePurgeNotification(tx: Pick<Repos, 'users' | 'notifica
   const to = await keyChangeRecipients(tx.users, tenantId);
   if (to.length === 0) return false;
   const { subject, text } = purgeNotification(notice);
-  await tx.notifications.enqueue({ idempotencyKey: `environment.purge:${notice.environmentId}`, tenantId, to, subject, text, createdAt: notice.purgedAt });
+  await tx.notifications.enqueue({
+    idempotencyKey: `environment.purge:${notice.environmentId}`,
+    tenantId,
+    to,
+    subject,
+    text,
+    createdAt: notice.purgedAt,
+  });
   return true;
 }

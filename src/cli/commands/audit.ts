@@ -11,7 +11,10 @@ const PAGE = 1000;
 
 /** `keyward audit …`: the tenant's tamper-evident audit log. */
 export function auditCommand(): Command {
-  const audit = example(new Command('audit').description("the tenant's audit log (every attempt, refused ones too)"), 'keyward audit verify --tenant ten_123');
+  const audit = example(
+    new Command('audit').description("the tenant's audit log (every attempt, refused ones too)"),
+    'keyward audit verify --tenant ten_123',
+  );
 
   example(
     audit
@@ -34,7 +37,10 @@ export function auditCommand(): Command {
           after = last.seq;
         }
         if (ctx.json) return printJson({ items: entries });
-        printTable(['SEQ', 'AT', 'ACTOR', 'ACTION', 'TARGET', 'OUTCOME'], entries.map((e) => [e.seq, e.at, e.actor, e.action, e.target, e.outcome]));
+        printTable(
+          ['SEQ', 'AT', 'ACTOR', 'ACTION', 'TARGET', 'OUTCOME'],
+          entries.map((e) => [e.seq, e.at, e.actor, e.action, e.target, e.outcome]),
+        );
       }),
     'keyward audit show --tenant ten_123 --after 100',
   );
@@ -45,10 +51,22 @@ export function auditCommand(): Command {
       .description('check the hash chain of the whole log; exits 8 (AUDIT_BROKEN) if it is broken')
       .action(async (_options: object, command: Command) => {
         const ctx = contextOf(command);
-        const verdict = await ctx.api.get<{ ok: boolean; entries: number; brokenAtSeq?: number; reason?: string }>(`/v1/tenants/${seg(ctx.tenantId())}/audit/verify`);
+        const verdict = await ctx.api.get<{ ok: boolean; entries: number; brokenAtSeq?: number; reason?: string }>(
+          `/v1/tenants/${seg(ctx.tenantId())}/audit/verify`,
+        );
         if (ctx.json) printJson(verdict);
-        else printFields([['chain', verdict.ok ? 'intact' : 'BROKEN'], ['entries', verdict.entries], ['broken at', verdict.brokenAtSeq], ['reason', verdict.reason]]);
-        if (!verdict.ok) throw new CliError('AUDIT_BROKEN', `The audit chain breaks at entry ${verdict.brokenAtSeq ?? '?'}: ${verdict.reason ?? 'no reason given'}.`);
+        else
+          printFields([
+            ['chain', verdict.ok ? 'intact' : 'BROKEN'],
+            ['entries', verdict.entries],
+            ['broken at', verdict.brokenAtSeq],
+            ['reason', verdict.reason],
+          ]);
+        if (!verdict.ok)
+          throw new CliError(
+            'AUDIT_BROKEN',
+            `The audit chain breaks at entry ${verdict.brokenAtSeq ?? '?'}: ${verdict.reason ?? 'no reason given'}.`,
+          );
       }),
     'keyward audit verify --tenant ten_123',
   );

@@ -11,7 +11,10 @@ const UNITS: Record<string, number> = { s: 1, m: 60, h: 3600, d: 86400 };
  * only; against any other server the routes do not exist and the answer is NOT_FOUND.
  */
 export function devCommand(): Command {
-  const dev = example(new Command('dev').description('development aids; only on a server started with KEYWARD_DEV_CLOCK=1'), 'keyward dev clock advance 25h');
+  const dev = example(
+    new Command('dev').description('development aids; only on a server started with KEYWARD_DEV_CLOCK=1'),
+    'keyward dev clock advance 25h',
+  );
   const clock = example(dev.command('clock').description("the server's settable clock (operator)"), 'keyward dev clock show');
 
   example(

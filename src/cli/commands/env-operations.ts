@@ -21,9 +21,17 @@ export function addDatabaseOperations(env: Command): void {
       .option('--label <label>', 'a label to recognise it by')
       .action(async (envId: string, options: { label?: string }, command: Command) => {
         const ctx = contextOf(command);
-        const backup = await ctx.api.post<Backup>(`/v1/environments/${seg(envId)}/backups`, options.label === undefined ? {} : { label: options.label });
+        const backup = await ctx.api.post<Backup>(
+          `/v1/environments/${seg(envId)}/backups`,
+          options.label === undefined ? {} : { label: options.label },
+        );
         if (ctx.json) return printJson(backup);
-        printFields([['id', backup.id], ['environment', backup.environmentId], ['label', backup.label], ['created', backup.createdAt]]);
+        printFields([
+          ['id', backup.id],
+          ['environment', backup.environmentId],
+          ['label', backup.label],
+          ['created', backup.createdAt],
+        ]);
       }),
     'keyward env backup env_456 --label "before upgrade"',
   );
@@ -58,7 +66,10 @@ export function addDatabaseOperations(env: Command): void {
       const ctx = contextOf(command);
       const target = await getEnvironment(ctx, targetId);
       await confirm(`Overwrite ${describe(target)} with backup ${options.backup} of ${options.from}? Its current data is lost.`, options.yes);
-      const { operation } = await ctx.api.post<{ operation: Operation }>(`/v1/environments/${seg(targetId)}/restore`, { sourceEnvironmentId: options.from, backupId: options.backup });
+      const { operation } = await ctx.api.post<{ operation: Operation }>(`/v1/environments/${seg(targetId)}/restore`, {
+        sourceEnvironmentId: options.from,
+        backupId: options.backup,
+      });
       await finishOperation(ctx, options, operation);
     }),
     'keyward env restore env_456 --from env_456 --backup bak_789 --yes',
@@ -76,7 +87,9 @@ export function addDatabaseOperations(env: Command): void {
       const ctx = contextOf(command);
       const target = await getEnvironment(ctx, targetId);
       await confirm(`Overwrite ${describe(target)} with a copy of ${options.from}? Its current data is lost.`, options.yes);
-      const { operation } = await ctx.api.post<{ operation: Operation }>(`/v1/environments/${seg(targetId)}/copy`, { sourceEnvironmentId: options.from });
+      const { operation } = await ctx.api.post<{ operation: Operation }>(`/v1/environments/${seg(targetId)}/copy`, {
+        sourceEnvironmentId: options.from,
+      });
       await finishOperation(ctx, options, operation);
     }),
     'keyward env copy env_sandbox --from env_456 --yes',

@@ -12,7 +12,10 @@ const TYPES = 'production, sandbox, trial, developer or support';
 
 /** `keyward env …`: environments and how their data key is protected (R2, R11, R12, R15). */
 export function envCommand(): Command {
-  const env = example(new Command('env').description("a tenant's environments, their encryption and database operations"), 'keyward env list --tenant ten_123');
+  const env = example(
+    new Command('env').description("a tenant's environments, their encryption and database operations"),
+    'keyward env list --tenant ten_123',
+  );
 
   example(
     env
@@ -88,7 +91,9 @@ export function envCommand(): Command {
         acknowledged = true;
       }
       // Without a terminal or the flag the server refuses with ACKNOWLEDGEMENT_REQUIRED (and audits it).
-      const { operation } = await ctx.api.post<{ operation: Operation }>(`/v1/environments/${seg(envId)}/encryption/apply-tenant-key`, { acknowledgeDowntime: acknowledged });
+      const { operation } = await ctx.api.post<{ operation: Operation }>(`/v1/environments/${seg(envId)}/encryption/apply-tenant-key`, {
+        acknowledgeDowntime: acknowledged,
+      });
       await finishOperation(ctx, options, operation);
     }),
     'keyward env apply-tenant-key env_456 --acknowledge-downtime',

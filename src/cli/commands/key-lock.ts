@@ -32,10 +32,13 @@ export function addLockCommands(key: Command): void {
   example(
     waitFlags(lock).action(async (options: LockOptions, command: Command) => {
       const ctx = contextOf(command);
-      if (options.confirmText !== undefined && options.confirmTextFile !== undefined) cliFail('USAGE', 'Give either --confirm-text or --confirm-text-file, not both.');
+      if (options.confirmText !== undefined && options.confirmTextFile !== undefined)
+        cliFail('USAGE', 'Give either --confirm-text or --confirm-text-file, not both.');
       const file = readLocal(options.pfx);
       const region = await regionOf(ctx, options.region);
-      const { text: challenge } = await ctx.api.get<{ text: string }>(`/v1/tenants/${seg(ctx.tenantId())}/lock-challenge?region=${encodeURIComponent(region)}`);
+      const { text: challenge } = await ctx.api.get<{ text: string }>(
+        `/v1/tenants/${seg(ctx.tenantId())}/lock-challenge?region=${encodeURIComponent(region)}`,
+      );
       await showBlastRadius(ctx, region);
       const password = await readPassword(options, `Password of ${options.pfx}: `);
       const confirmation = await confirmationOf(options, challenge);
@@ -60,9 +63,13 @@ export function addLockCommands(key: Command): void {
       const file = readLocal(options.pfx);
       const id = keyId ?? (await lockedKeyOf(ctx, options.region));
       const password = await readPassword(options, `Password of ${options.pfx}: `);
-      const { operation } = await ctx.api.post<{ operation: Operation }>(`/v1/tenants/${seg(ctx.tenantId())}/keys/${seg(id)}/unlock`, { file: file.toString('base64'), password });
+      const { operation } = await ctx.api.post<{ operation: Operation }>(`/v1/tenants/${seg(ctx.tenantId())}/keys/${seg(id)}/unlock`, {
+        file: file.toString('base64'),
+        password,
+      });
       await finishOperation(ctx, options, operation);
-      if (!ctx.json && options.wait !== false) note('The key is back. Locked environments stay locked until each is unlocked: keyward env unlock ENV_ID');
+      if (!ctx.json && options.wait !== false)
+        note('The key is back. Locked environments stay locked until each is unlocked: keyward env unlock ENV_ID');
     }),
     'keyward key unlock --region eu --pfx contoso.pfx',
   );

@@ -13,7 +13,10 @@ import { addLockCommands } from './key-lock.js';
 
 /** `keyward key …`: the tenant's keys (R3–R9). Lock and unlock are in key-lock.ts. */
 export function keyCommand(): Command {
-  const key = example(new Command('key').description("the tenant's encryption keys: generate, upload, activate, lock, unlock"), 'keyward key list --tenant ten_123');
+  const key = example(
+    new Command('key').description("the tenant's encryption keys: generate, upload, activate, lock, unlock"),
+    'keyward key list --tenant ten_123',
+  );
 
   example(
     key
@@ -52,7 +55,11 @@ export function keyCommand(): Command {
       const acknowledgeRisk = await acknowledge(options.acknowledgeRisk);
       const password = await readPassword(options, 'Password for the new .pfx: ', true);
       const body = { region, name: options.name, password, acknowledgeRisk, keySize: Number(options.keySize) };
-      const { key: made, pfx, operation } = await ctx.api.post<{ key: Key; pfx: string; operation: Operation | null }>(`/v1/tenants/${seg(ctx.tenantId())}/keys/generate`, body);
+      const {
+        key: made,
+        pfx,
+        operation,
+      } = await ctx.api.post<{ key: Key; pfx: string; operation: Operation | null }>(`/v1/tenants/${seg(ctx.tenantId())}/keys/generate`, body);
       writeNewFile(options.out, Buffer.from(pfx, 'base64'), options.force);
       note(`Saved the .pfx of ${made.name} to ${options.out} (mode 0600). Keep it and its password safe: without both a lock cannot be undone.`);
       await keyResult(ctx, options, made, operation, { pfxFile: options.out });
@@ -78,8 +85,18 @@ export function keyCommand(): Command {
       const region = await regionOf(ctx, options.region);
       const acknowledgeRisk = await acknowledge(options.acknowledgeRisk);
       const password = format === 'pfx' ? await readPassword(options, `Password of ${file}: `) : undefined;
-      const body = { region, name: options.name, format, file: bytes.toString('base64'), ...(password === undefined ? {} : { password }), acknowledgeRisk };
-      const { key: added, operation } = await ctx.api.post<{ key: Key; operation: Operation | null }>(`/v1/tenants/${seg(ctx.tenantId())}/keys/upload`, body);
+      const body = {
+        region,
+        name: options.name,
+        format,
+        file: bytes.toString('base64'),
+        ...(password === undefined ? {} : { password }),
+        acknowledgeRisk,
+      };
+      const { key: added, operation } = await ctx.api.post<{ key: Key; operation: Operation | null }>(
+        `/v1/tenants/${seg(ctx.tenantId())}/keys/upload`,
+        body,
+      );
       await keyResult(ctx, options, added, operation, {});
     }),
     'keyward key upload contoso.pfx --name Contoso --password-stdin --acknowledge-risk < pw.txt',
@@ -95,10 +112,15 @@ export function keyCommand(): Command {
       .action(async (options: { region?: string; out?: string }, command: Command) => {
         const ctx = contextOf(command);
         const region = await regionOf(ctx, options.region);
-        const kek = await ctx.api.get<{ kid: string; publicKeyPem: string; expiresAt: string }>(`/v1/tenants/${seg(ctx.tenantId())}/byok-exchange-key?region=${encodeURIComponent(region)}`);
+        const kek = await ctx.api.get<{ kid: string; publicKeyPem: string; expiresAt: string }>(
+          `/v1/tenants/${seg(ctx.tenantId())}/byok-exchange-key?region=${encodeURIComponent(region)}`,
+        );
         if (options.out !== undefined) writeNewFile(options.out, kek.publicKeyPem, true);
         if (ctx.json) return printJson(kek);
-        printFields([['kid', kek.kid], ['expires', kek.expiresAt]]);
+        printFields([
+          ['kid', kek.kid],
+          ['expires', kek.expiresAt],
+        ]);
         printLine(kek.publicKeyPem.trimEnd());
       }),
     'keyward key exchange-key --region eu --out kek.pem',
@@ -114,7 +136,9 @@ export function keyCommand(): Command {
     ).action(async (keyId: string, options: WaitOptions & { acknowledgeRisk?: boolean }, command: Command) => {
       const ctx = contextOf(command);
       const acknowledgeRisk = await acknowledge(options.acknowledgeRisk);
-      const { operation } = await ctx.api.post<{ operation: Operation }>(`/v1/tenants/${seg(ctx.tenantId())}/keys/${seg(keyId)}/activate`, { acknowledgeRisk });
+      const { operation } = await ctx.api.post<{ operation: Operation }>(`/v1/tenants/${seg(ctx.tenantId())}/keys/${seg(keyId)}/activate`, {
+        acknowledgeRisk,
+      });
       await finishOperation(ctx, options, operation);
     }),
     'keyward key activate key_789 --acknowledge-risk',
@@ -141,7 +165,7 @@ interface UploadOptions extends WaitOptions, PasswordOptions {
 }
 
 const RISK =
-  'You are managing this tenant\'s encryption key yourself: if the key and its password are lost, or an admin locks the tenant with it, nobody (the provider included) can read the data. Every admin of the tenant is e-mailed about this change. Continue?';
+  "You are managing this tenant's encryption key yourself: if the key and its password are lost, or an admin locks the tenant with it, nobody (the provider included) can read the data. Every admin of the tenant is e-mailed about this change. Continue?";
 
 /**
  * R3: every key action acknowledges the risk. On a terminal the person is asked; in a script
@@ -165,10 +189,21 @@ function formatOf(file: string): 'pfx' | 'byok' {
 /** A new key (and the activation R6 started for a first key), waited for like any operation. */
 async function keyResult(ctx: Ctx, options: WaitOptions, key: Key, operation: Operation | null, extra: Record<string, string>): Promise<void> {
   if (operation) {
-    if (!ctx.json) printFields([['key', key.id], ['name', key.name], ['thumbprint', key.thumbprint], ['state', `${key.state} (first key of ${key.region}: being activated)`]]);
+    if (!ctx.json)
+      printFields([
+        ['key', key.id],
+        ['name', key.name],
+        ['thumbprint', key.thumbprint],
+        ['state', `${key.state} (first key of ${key.region}: being activated)`],
+      ]);
     return finishOperation(ctx, options, operation, (op) => ({ key, operation: op, ...extra }));
   }
   if (ctx.json) return printJson({ key, operation: null, ...extra });
-  printFields([['key', key.id], ['name', key.name], ['thumbprint', key.thumbprint], ['state', key.state]]);
+  printFields([
+    ['key', key.id],
+    ['name', key.name],
+    ['thumbprint', key.thumbprint],
+    ['state', key.state],
+  ]);
   if (key.state === 'Available') note(`Activate it with: keyward key activate ${key.id}`);
 }

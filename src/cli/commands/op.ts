@@ -7,7 +7,10 @@ import { parseSeconds, printOperation, waitFor } from '../operations.js';
 
 /** `keyward op …`: follow a long operation started elsewhere (or with --no-wait). */
 export function opCommand(): Command {
-  const op = example(new Command('op').description('long operations (activate, lock, unlock, apply, return, restore, copy, reset)'), 'keyward op wait op_123');
+  const op = example(
+    new Command('op').description('long operations (activate, lock, unlock, apply, return, restore, copy, reset)'),
+    'keyward op wait op_123',
+  );
 
   example(
     op

@@ -30,14 +30,19 @@ export function rowsCommand(): Command {
         let nextCursor: string | null = null;
         do {
           const query = `limit=${options.limit}${after === undefined ? '' : `&after=${encodeURIComponent(after)}`}`;
-          const page = await ctx.api.get<{ items: Row[]; nextCursor: string | null }>(`/v1/environments/${seg(envId)}/tables/${seg(table)}/rows?${query}`);
+          const page = await ctx.api.get<{ items: Row[]; nextCursor: string | null }>(
+            `/v1/environments/${seg(envId)}/tables/${seg(table)}/rows?${query}`,
+          );
           items.push(...page.items);
           nextCursor = page.nextCursor;
           after = nextCursor ?? undefined;
         } while (options.all && nextCursor !== null);
         if (ctx.json) return printJson({ items, nextCursor });
         const columns = [...new Set(items.flatMap((r) => Object.keys(r)))];
-        printTable(columns.map((c) => c.toUpperCase()), items.map((r) => columns.map((c) => r[c])));
+        printTable(
+          columns.map((c) => c.toUpperCase()),
+          items.map((r) => columns.map((c) => r[c])),
+        );
         if (nextCursor !== null) process.stderr.write(`More rows: --after ${nextCursor} (or --all)\n`);
       }),
     'keyward rows list env_456 orders --limit 20',

@@ -6,7 +6,10 @@ import { printJson, printLine } from '../output.js';
 
 /** `keyward table create`: a table to put rows in (a `file` or `image` column makes the environment ineligible for CMK, R2). */
 export function tableCommand(): Command {
-  const table = example(new Command('table').description("tables of an environment's database"), 'keyward table create env_456 orders item:text qty:number');
+  const table = example(
+    new Command('table').description("tables of an environment's database"),
+    'keyward table create env_456 orders item:text qty:number',
+  );
   example(
     table
       .command('create')

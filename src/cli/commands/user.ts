@@ -21,7 +21,10 @@ interface CreatedUser {
  * `--save-token FILE` writes it to a 0600 file instead and keeps it off the screen and logs.
  */
 export function userCommand(): Command {
-  const user = example(new Command('user').description('people of a tenant and their roles'), 'keyward user add --email bob@contoso.example --role service-admin');
+  const user = example(
+    new Command('user').description('people of a tenant and their roles'),
+    'keyward user add --email bob@contoso.example --role service-admin',
+  );
   example(
     user
       .command('add')
@@ -38,11 +41,20 @@ export function userCommand(): Command {
         if (options.saveToken !== undefined) {
           writeNewFile(options.saveToken, `${token}\n`, options.force);
           if (ctx.json) return printJson({ ...person, tokenFile: options.saveToken });
-          printFields([['id', person.id], ['email', person.email], ['roles', roles.map(roleText).join(', ')], ['token file', options.saveToken]]);
+          printFields([
+            ['id', person.id],
+            ['email', person.email],
+            ['roles', roles.map(roleText).join(', ')],
+            ['token file', options.saveToken],
+          ]);
           return;
         }
         if (ctx.json) return printJson(created);
-        printFields([['id', person.id], ['email', person.email], ['roles', roles.map(roleText).join(', ')]]);
+        printFields([
+          ['id', person.id],
+          ['email', person.email],
+          ['roles', roles.map(roleText).join(', ')],
+        ]);
         note('Their token follows; it is shown this once (use --save-token FILE to keep it off the screen):');
         printLine(token);
       }),

@@ -61,17 +61,17 @@ function numbersAgree(privateKey: KeyObject): boolean {
   }
   if (jwk.oth !== undefined) return false; // multi-prime RSA
   const [n, e, d, p, q, dp, dq, qi] = [jwk.n, jwk.e, jwk.d, jwk.p, jwk.q, jwk.dp, jwk.dq, jwk.qi].map(bigIntOf) as [
-    bigint, bigint, bigint, bigint, bigint, bigint, bigint, bigint,
+    bigint,
+    bigint,
+    bigint,
+    bigint,
+    bigint,
+    bigint,
+    bigint,
+    bigint,
   ];
   if (p <= 1n || q <= 1n || p === q) return false;
-  return (
-    p * q === n &&
-    d % (p - 1n) === dp &&
-    d % (q - 1n) === dq &&
-    (e * dp) % (p - 1n) === 1n &&
-    (e * dq) % (q - 1n) === 1n &&
-    (qi * q) % p === 1n
-  );
+  return p * q === n && d % (p - 1n) === dp && d % (q - 1n) === dq && (e * dp) % (p - 1n) === 1n && (e * dq) % (q - 1n) === 1n && (qi * q) % p === 1n;
 }
 
 /**
@@ -123,9 +123,7 @@ export function acceptRsaPrivateKey(pkcs8: Buffer, source: string): KeyFileKey {
   }
   const publicKey = createPublicKey(privateKey);
   if (!numbersAgree(privateKey) || !halvesMatch(privateKey, publicKey)) {
-    throw invalidKeyFile(
-      `${source} holds an inconsistent RSA key: its private and public numbers do not belong together.`,
-    );
+    throw invalidKeyFile(`${source} holds an inconsistent RSA key: its private and public numbers do not belong together.`);
   }
   return { privateKey, publicKey, thumbprint: thumbprintOf(publicKey), keySize: bits };
 }

@@ -140,8 +140,7 @@ async function findKek(kid: string, input: ReadByokInput): Promise<KekRecord> {
 
 function cannotUnwrap(): never {
   throw invalidKeyFile(
-    `${SOURCE} cannot be unwrapped with the key-exchange key it names: it was wrapped for another ` +
-      'key-exchange key, or it has been altered.',
+    `${SOURCE} cannot be unwrapped with the key-exchange key it names: it was wrapped for another ` + 'key-exchange key, or it has been altered.',
   );
 }
 

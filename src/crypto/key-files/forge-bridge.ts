@@ -21,10 +21,7 @@ interface FromDerOptions {
   decodeBitStrings: boolean;
   maxDepth: number;
 }
-const fromDerWithOptions = forge.asn1.fromDer as unknown as (
-  bytes: forge.util.ByteStringBuffer,
-  options: FromDerOptions,
-) => Asn1;
+const fromDerWithOptions = forge.asn1.fromDer as unknown as (bytes: forge.util.ByteStringBuffer, options: FromDerOptions) => Asn1;
 
 export function toBinary(bytes: Uint8Array): string {
   return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('binary');
@@ -114,22 +111,8 @@ export const PKCS12_KDF_DIGEST_BYTES: Record<Pkcs12KdfHash, number> = { sha1: 20
  * 1 for a cipher key, 2 for an IV, 3 for a MAC key. Synchronous pure JS: about 1 µs per
  * iteration for SHA-256 on this kind of machine; callers bound `iterations` first.
  */
-export function pkcs12Kdf(
-  password: string,
-  salt: Uint8Array,
-  id: 1 | 2 | 3,
-  iterations: number,
-  length: number,
-  hash: Pkcs12KdfHash,
-): Buffer {
-  const derived = forge.pkcs12.generateKey(
-    password,
-    forge.util.createBuffer(toBinary(salt)),
-    id,
-    iterations,
-    length,
-    messageDigest(hash),
-  );
+export function pkcs12Kdf(password: string, salt: Uint8Array, id: 1 | 2 | 3, iterations: number, length: number, hash: Pkcs12KdfHash): Buffer {
+  const derived = forge.pkcs12.generateKey(password, forge.util.createBuffer(toBinary(salt)), id, iterations, length, messageDigest(hash));
   return fromBinary(derived.getBytes());
 }
 

@@ -7,13 +7,7 @@
  */
 import type { KeyObject } from 'node:crypto';
 import { invalidInput } from './key-file-errors.js';
-import {
-  DEFAULT_KEK_SIZE,
-  DEFAULT_KEK_VALIDITY_MS,
-  isAcceptedRsaSize,
-  MAX_KEK_VALIDITY_MS,
-  type RsaKeySize,
-} from './key-file-limits.js';
+import { DEFAULT_KEK_SIZE, DEFAULT_KEK_VALIDITY_MS, isAcceptedRsaSize, MAX_KEK_VALIDITY_MS, type RsaKeySize } from './key-file-limits.js';
 import { generateRsaKeyPair } from './rsa-key-pair.js';
 import { thumbprintOf } from './thumbprint.js';
 

@@ -61,11 +61,7 @@ export async function pbeDecrypt(scheme: PbeScheme, ciphertext: Buffer, password
 }
 
 /** PBES2 / PBKDF2-HMAC-SHA256 / AES-256-CBC with fresh 16-byte salt and IV. */
-export async function pbes2Encrypt(
-  plaintext: Buffer,
-  password: string,
-  iterations: number,
-): Promise<{ algorithm: Asn1; ciphertext: Buffer }> {
+export async function pbes2Encrypt(plaintext: Buffer, password: string, iterations: number): Promise<{ algorithm: Asn1; ciphertext: Buffer }> {
   const salt = randomBytes(16);
   const iv = randomBytes(16);
   const passwordBytes = Buffer.from(password, 'utf8');

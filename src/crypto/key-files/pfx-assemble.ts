@@ -43,12 +43,7 @@ function attributesNode(attributes: BagAttributes | undefined): Asn1[] {
 }
 
 /** SafeBag { pkcs8ShroudedKeyBag, [0] EncryptedPrivateKeyInfo { algorithm, encryptedData } } */
-export async function shroudedKeyBag(
-  pkcs8: Buffer,
-  password: string,
-  iterations: number,
-  attributes?: BagAttributes,
-): Promise<Asn1> {
+export async function shroudedKeyBag(pkcs8: Buffer, password: string, iterations: number, attributes?: BagAttributes): Promise<Asn1> {
   const { algorithm, ciphertext } = await pbes2Encrypt(pkcs8, password, iterations);
   return sequenceNode([
     oidNode(OID.pkcs8ShroudedKeyBag),
@@ -80,10 +75,7 @@ async function contentInfo(spec: SafeContentsSpec, password: string, iterations:
   }
   const { algorithm, ciphertext } = await pbes2Encrypt(safeContents, password, iterations);
   // EncryptedData { version 0, EncryptedContentInfo { data, algorithm, [0] IMPLICIT ciphertext } }
-  const encryptedData = sequenceNode([
-    integerNode(0),
-    sequenceNode([oidNode(OID.data), algorithm, implicitOctetsNode(0, ciphertext)]),
-  ]);
+  const encryptedData = sequenceNode([integerNode(0), sequenceNode([oidNode(OID.data), algorithm, implicitOctetsNode(0, ciphertext)])]);
   return sequenceNode([oidNode(OID.encryptedData), explicitNode(0, encryptedData)]);
 }
 

@@ -35,9 +35,7 @@ class WorkBudget {
   spend(units: number): void {
     this.used += units;
     if (this.used > MAX_PFX_WORK_UNITS) {
-      throw invalidKeyFile(
-        `${SOURCE} asks for more key-derivation work than Keyward allows for one file (its iteration counts are too high).`,
-      );
+      throw invalidKeyFile(`${SOURCE} asks for more key-derivation work than Keyward allows for one file (its iteration counts are too high).`);
     }
   }
 }
@@ -93,9 +91,7 @@ async function explainMacFailure(structure: PfxStructure, password: string): Pro
         pkcs8.fill(0);
       }
       if (opens) {
-        throw invalidKeyFile(
-          `${SOURCE} has been altered or damaged: the password opens its key, but its integrity check (MAC) fails.`,
-        );
+        throw invalidKeyFile(`${SOURCE} has been altered or damaged: the password opens its key, but its integrity check (MAC) fails.`);
       }
     }
   }
@@ -114,9 +110,7 @@ async function collectKeys(structure: PfxStructure, password: string, budget: Wo
     }
     const plaintext = await decrypt(content, password);
     if (plaintext === undefined) {
-      throw invalidKeyFile(
-        `${SOURCE} is damaged: a part of it does not decrypt with this password although its integrity check passed.`,
-      );
+      throw invalidKeyFile(`${SOURCE} is damaged: a part of it does not decrypt with this password although its integrity check passed.`);
     }
     let inner: { keys: KeyEntry[]; bagCount: number };
     try {
@@ -194,4 +188,3 @@ export async function readPfx(file: Uint8Array, password: string | undefined): P
     throw invalidKeyFile(`${SOURCE} is damaged or uses a structure Keyward cannot read.`);
   }
 }
-

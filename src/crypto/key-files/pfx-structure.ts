@@ -35,9 +35,7 @@ export interface EncryptedBlob {
 }
 
 /** A private key found in a SafeContents. */
-export type KeyEntry =
-  | { kind: 'plain'; pkcs8: Buffer; insideEncryptedContent: boolean }
-  | ({ kind: 'shrouded' } & EncryptedBlob);
+export type KeyEntry = { kind: 'plain'; pkcs8: Buffer; insideEncryptedContent: boolean } | ({ kind: 'shrouded' } & EncryptedBlob);
 
 export type PfxContent = { kind: 'data'; keys: KeyEntry[]; bagCount: number } | ({ kind: 'encrypted' } & EncryptedBlob);
 
@@ -142,8 +140,7 @@ export function parsePfx(file: Buffer): PfxStructure {
   const type = readOid(typeNode, 'the authenticated safe type');
   if (type === OID.signedData) {
     throw invalidKeyFile(
-      'The .pfx file is signed with a certificate (public-key integrity mode) instead of protected by a password; ' +
-        'export it with a password.',
+      'The .pfx file is signed with a certificate (public-key integrity mode) instead of protected by a password; ' + 'export it with a password.',
     );
   }
   if (type !== OID.data) throw new ShapeError('the authenticated safe has an unknown type');

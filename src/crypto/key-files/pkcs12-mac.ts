@@ -57,14 +57,7 @@ export function computePkcs12Mac(hash: MacHash, password: string, salt: Buffer, 
   }
 }
 
-export function pkcs12MacMatches(
-  expected: Buffer,
-  hash: MacHash,
-  password: string,
-  salt: Buffer,
-  iterations: number,
-  data: Buffer,
-): boolean {
+export function pkcs12MacMatches(expected: Buffer, hash: MacHash, password: string, salt: Buffer, iterations: number, data: Buffer): boolean {
   const actual = computePkcs12Mac(hash, password, salt, iterations, data);
   return actual.length === expected.length && timingSafeEqual(actual, expected);
 }

@@ -27,7 +27,15 @@ const backupView = (b: BackupRecord) => ({
 export function backupRoutes(app: FastifyInstance, deps: AppDeps): void {
   app.post<Env & { Body: BackupBody }>(
     '/v1/environments/:envId/backups',
-    { schema: { tags, summary: "Back up the environment's database (online, under its own data key)", params: EnvironmentParams, body: BackupBody, response: { 201: Backup } } },
+    {
+      schema: {
+        tags,
+        summary: "Back up the environment's database (online, under its own data key)",
+        params: EnvironmentParams,
+        body: BackupBody,
+        response: { 201: Backup },
+      },
+    },
     async (request, reply) => {
       const backup = await createBackup(deps, principalOf(request), request.params.envId, request.body.label);
       return reply.status(201).send(backupView(backup));

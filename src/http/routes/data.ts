@@ -12,7 +12,15 @@ type RowRoute = { Params: { envId: string; table: string; rowId: string } };
 export function dataRoutes(app: FastifyInstance, deps: AppDeps): void {
   app.post<{ Params: { envId: string }; Body: TableBody }>(
     '/v1/environments/:envId/tables',
-    { schema: { tags: ['data'], summary: 'Create a table in the encrypted database', params: EnvironmentParams, body: TableBody, response: { 201: TableBody } } },
+    {
+      schema: {
+        tags: ['data'],
+        summary: 'Create a table in the encrypted database',
+        params: EnvironmentParams,
+        body: TableBody,
+        response: { 201: TableBody },
+      },
+    },
     async (request, reply) => reply.status(201).send(await createTable(deps, principalOf(request), request.params.envId, request.body)),
   );
 
@@ -27,7 +35,15 @@ export function dataRoutes(app: FastifyInstance, deps: AppDeps): void {
 
   app.get<TableRoute & { Querystring: { limit?: string; after?: string } }>(
     '/v1/environments/:envId/tables/:table/rows',
-    { schema: { tags: ['data'], summary: 'List rows in id order, a page at a time', params: TableParams, querystring: RowListQuery, response: { 200: RowList } } },
+    {
+      schema: {
+        tags: ['data'],
+        summary: 'List rows in id order, a page at a time',
+        params: TableParams,
+        querystring: RowListQuery,
+        response: { 200: RowList },
+      },
+    },
     async (request) => {
       const { envId, table } = request.params;
       const { limit, after } = request.query;

@@ -7,8 +7,17 @@ import { getOperation } from '../../app/get-operation.js';
 import { listAudit, verifyAudit } from '../../app/read-audit.js';
 import { principalOf } from '../auth.js';
 import {
-  ApplyTenantKeyBody, AuditList, AuditQuery, AuditVerdict, EmptyBody, EnvironmentParams, Operation, OperationAnswer,
-  OperationParams, ReturnToProviderBody, TenantParams,
+  ApplyTenantKeyBody,
+  AuditList,
+  AuditQuery,
+  AuditVerdict,
+  EmptyBody,
+  EnvironmentParams,
+  Operation,
+  OperationAnswer,
+  OperationParams,
+  ReturnToProviderBody,
+  TenantParams,
 } from '../schemas.js';
 import { operationView } from '../views.js';
 
@@ -19,7 +28,15 @@ const tags = ['encryption'];
 export function encryptionRoutes(app: FastifyInstance, deps: AppDeps): void {
   app.post<Env & { Body: { acknowledgeDowntime: boolean } }>(
     '/v1/environments/:envId/encryption/apply-tenant-key',
-    { schema: { tags, summary: 'Protect the environment with the active tenant key (R11)', params: EnvironmentParams, body: ApplyTenantKeyBody, response: { 202: OperationAnswer } } },
+    {
+      schema: {
+        tags,
+        summary: 'Protect the environment with the active tenant key (R11)',
+        params: EnvironmentParams,
+        body: ApplyTenantKeyBody,
+        response: { 202: OperationAnswer },
+      },
+    },
     async (request, reply) => {
       const { operation } = await applyTenantKey(deps, principalOf(request), request.params.envId, request.body.acknowledgeDowntime);
       return reply.status(202).send({ operation: operationView(operation) });
@@ -28,7 +45,15 @@ export function encryptionRoutes(app: FastifyInstance, deps: AppDeps): void {
 
   app.post<Env & { Body: { confirmation?: string } }>(
     '/v1/environments/:envId/encryption/return-to-provider',
-    { schema: { tags, summary: 'Protect the environment with the provider key again (R12)', params: EnvironmentParams, body: ReturnToProviderBody, response: { 202: OperationAnswer } } },
+    {
+      schema: {
+        tags,
+        summary: 'Protect the environment with the provider key again (R12)',
+        params: EnvironmentParams,
+        body: ReturnToProviderBody,
+        response: { 202: OperationAnswer },
+      },
+    },
     async (request, reply) => {
       const { operation } = await returnToProvider(deps, principalOf(request), request.params.envId, request.body.confirmation);
       return reply.status(202).send({ operation: operationView(operation) });
@@ -37,7 +62,15 @@ export function encryptionRoutes(app: FastifyInstance, deps: AppDeps): void {
 
   app.post<Env>(
     '/v1/environments/:envId/encryption/unlock',
-    { schema: { tags, summary: 'Unlock a locked environment after its key was unlocked (R15)', params: EnvironmentParams, body: EmptyBody, response: { 202: OperationAnswer } } },
+    {
+      schema: {
+        tags,
+        summary: 'Unlock a locked environment after its key was unlocked (R15)',
+        params: EnvironmentParams,
+        body: EmptyBody,
+        response: { 202: OperationAnswer },
+      },
+    },
     async (request, reply) => {
       const { operation } = await unlockEnvironment(deps, principalOf(request), request.params.envId);
       return reply.status(202).send({ operation: operationView(operation) });
@@ -52,11 +85,33 @@ export function encryptionRoutes(app: FastifyInstance, deps: AppDeps): void {
 
   app.get<{ Params: { tenantId: string }; Querystring: { afterSeq?: string; limit?: string } }>(
     '/v1/tenants/:tenantId/audit',
-    { schema: { tags: ['audit'], summary: 'The audit log, in order, a page at a time', params: TenantParams, querystring: AuditQuery, response: { 200: AuditList } } },
+    {
+      schema: {
+        tags: ['audit'],
+        summary: 'The audit log, in order, a page at a time',
+        params: TenantParams,
+        querystring: AuditQuery,
+        response: { 200: AuditList },
+      },
+    },
     async (request) => {
       const { afterSeq, limit } = request.query;
-      const items = await listAudit(deps, principalOf(request), request.params.tenantId, { afterSeq: afterSeq ? Number(afterSeq) : 0, limit: limit ? Number(limit) : 1000 });
-      return { items: items.map((e) => ({ seq: e.seq, at: e.at.toISOString(), actor: e.actor, action: e.action, target: e.target, outcome: e.outcome, detail: e.detail, hash: e.hash })) };
+      const items = await listAudit(deps, principalOf(request), request.params.tenantId, {
+        afterSeq: afterSeq ? Number(afterSeq) : 0,
+        limit: limit ? Number(limit) : 1000,
+      });
+      return {
+        items: items.map((e) => ({
+          seq: e.seq,
+          at: e.at.toISOString(),
+          actor: e.actor,
+          action: e.action,
+          target: e.target,
+          outcome: e.outcome,
+          detail: e.detail,
+          hash: e.hash,
+        })),
+      };
     },
   );
 

@@ -10,8 +10,21 @@ import { lockTenant } from '../../app/keys/lock-tenant.js';
 import { unlockKey } from '../../app/keys/unlock-key.js';
 import { principalOf } from '../auth.js';
 import {
-  AcknowledgeRiskBody, ExchangeKeyAnswer, GeneratedKey, GenerateKeyBody, KeyList, KeyParams, LockBody, LockChallenge,
-  OperationAnswer, OptionalRegionQuery, RegionQuery, TenantParams, UnlockKeyBody, UploadedKey, UploadKeyBody,
+  AcknowledgeRiskBody,
+  ExchangeKeyAnswer,
+  GeneratedKey,
+  GenerateKeyBody,
+  KeyList,
+  KeyParams,
+  LockBody,
+  LockChallenge,
+  OperationAnswer,
+  OptionalRegionQuery,
+  RegionQuery,
+  TenantParams,
+  UnlockKeyBody,
+  UploadedKey,
+  UploadKeyBody,
 } from '../schemas.js';
 import { keyView, operationView } from '../views.js';
 
@@ -24,13 +37,29 @@ const file = (base64: string) => Buffer.from(base64, 'base64');
 export function keyRoutes(app: FastifyInstance, deps: AppDeps): void {
   app.get<Tenant & { Querystring: { region?: string } }>(
     '/v1/tenants/:tenantId/keys',
-    { schema: { tags, summary: "The tenant's keys (Deleted ones left out)", params: TenantParams, querystring: OptionalRegionQuery, response: { 200: KeyList } } },
+    {
+      schema: {
+        tags,
+        summary: "The tenant's keys (Deleted ones left out)",
+        params: TenantParams,
+        querystring: OptionalRegionQuery,
+        response: { 200: KeyList },
+      },
+    },
     async (request) => ({ items: (await listKeys(deps, principalOf(request), request.params.tenantId, request.query.region)).map(keyView) }),
   );
 
   app.post<Tenant & { Body: GenerateKeyBody }>(
     '/v1/tenants/:tenantId/keys/generate',
-    { schema: { tags, summary: 'Generate a key; answers its .pfx once (R4, R6)', params: TenantParams, body: GenerateKeyBody, response: { 201: GeneratedKey } } },
+    {
+      schema: {
+        tags,
+        summary: 'Generate a key; answers its .pfx once (R4, R6)',
+        params: TenantParams,
+        body: GenerateKeyBody,
+        response: { 201: GeneratedKey },
+      },
+    },
     async (request, reply) => {
       const { key, pfx, operation } = await generateKey(deps, principalOf(request), request.params.tenantId, request.body);
       return reply.status(201).send({ key: keyView(key), pfx: pfx.toString('base64'), operation: operation && operationView(operation) });
@@ -39,7 +68,15 @@ export function keyRoutes(app: FastifyInstance, deps: AppDeps): void {
 
   app.get<Tenant & { Querystring: { region: string } }>(
     '/v1/tenants/:tenantId/byok-exchange-key',
-    { schema: { tags, summary: 'The key-exchange key a .byok must be wrapped for', params: TenantParams, querystring: RegionQuery, response: { 200: ExchangeKeyAnswer } } },
+    {
+      schema: {
+        tags,
+        summary: 'The key-exchange key a .byok must be wrapped for',
+        params: TenantParams,
+        querystring: RegionQuery,
+        response: { 200: ExchangeKeyAnswer },
+      },
+    },
     async (request) => {
       const kek = await currentExchangeKey(deps, principalOf(request), request.params.tenantId, request.query.region);
       return { kid: kek.id, publicKeyPem: kek.publicKeyPem, expiresAt: kek.expiresAt.toISOString() };
@@ -48,32 +85,74 @@ export function keyRoutes(app: FastifyInstance, deps: AppDeps): void {
 
   app.post<Tenant & { Body: UploadKeyBody }>(
     '/v1/tenants/:tenantId/keys/upload',
-    { schema: { tags, summary: 'Upload a .pfx (with its password) or a .byok (R5, R6)', params: TenantParams, body: UploadKeyBody, response: { 201: UploadedKey } } },
+    {
+      schema: {
+        tags,
+        summary: 'Upload a .pfx (with its password) or a .byok (R5, R6)',
+        params: TenantParams,
+        body: UploadKeyBody,
+        response: { 201: UploadedKey },
+      },
+    },
     async (request, reply) => {
       const { password, ...body } = request.body;
-      const { key, operation } = await uploadKey(deps, principalOf(request), request.params.tenantId, { ...body, file: file(body.file), ...(password !== undefined ? { password } : {}) });
+      const { key, operation } = await uploadKey(deps, principalOf(request), request.params.tenantId, {
+        ...body,
+        file: file(body.file),
+        ...(password !== undefined ? { password } : {}),
+      });
       return reply.status(201).send({ key: keyView(key), operation: operation && operationView(operation) });
     },
   );
 
   app.post<KeyRoute & { Body: { acknowledgeRisk: boolean } }>(
     '/v1/tenants/:tenantId/keys/:keyId/activate',
-    { schema: { tags, summary: 'Activate a key: rewraps the region’s DEKs, no downtime (R7, R8)', params: KeyParams, body: AcknowledgeRiskBody, response: { 202: OperationAnswer } } },
+    {
+      schema: {
+        tags,
+        summary: 'Activate a key: rewraps the region’s DEKs, no downtime (R7, R8)',
+        params: KeyParams,
+        body: AcknowledgeRiskBody,
+        response: { 202: OperationAnswer },
+      },
+    },
     async (request, reply) => {
-      const { operation } = await activateKey(deps, principalOf(request), request.params.tenantId, request.params.keyId, request.body.acknowledgeRisk);
+      const { operation } = await activateKey(
+        deps,
+        principalOf(request),
+        request.params.tenantId,
+        request.params.keyId,
+        request.body.acknowledgeRisk,
+      );
       return reply.status(202).send({ operation: operationView(operation) });
     },
   );
 
   app.get<Tenant & { Querystring: { region: string } }>(
     '/v1/tenants/:tenantId/lock-challenge',
-    { schema: { tags, summary: 'The text to type back to lock a region (R13)', params: TenantParams, querystring: RegionQuery, response: { 200: LockChallenge } } },
+    {
+      schema: {
+        tags,
+        summary: 'The text to type back to lock a region (R13)',
+        params: TenantParams,
+        querystring: RegionQuery,
+        response: { 200: LockChallenge },
+      },
+    },
     async (request) => lockChallenge(deps, principalOf(request), request.params.tenantId, request.query.region),
   );
 
   app.post<Tenant & { Body: LockBody }>(
     '/v1/tenants/:tenantId/lock',
-    { schema: { tags, summary: 'Lock the region’s tenant-key environments (R13)', params: TenantParams, body: LockBody, response: { 202: OperationAnswer } } },
+    {
+      schema: {
+        tags,
+        summary: 'Lock the region’s tenant-key environments (R13)',
+        params: TenantParams,
+        body: LockBody,
+        response: { 202: OperationAnswer },
+      },
+    },
     async (request, reply) => {
       const { operation } = await lockTenant(deps, principalOf(request), request.params.tenantId, { ...request.body, file: file(request.body.file) });
       return reply.status(202).send({ operation: operationView(operation) });
@@ -82,9 +161,20 @@ export function keyRoutes(app: FastifyInstance, deps: AppDeps): void {
 
   app.post<KeyRoute & { Body: UnlockKeyBody }>(
     '/v1/tenants/:tenantId/keys/:keyId/unlock',
-    { schema: { tags, summary: 'Bring back the key that locked the tenant (R15)', params: KeyParams, body: UnlockKeyBody, response: { 202: OperationAnswer } } },
+    {
+      schema: {
+        tags,
+        summary: 'Bring back the key that locked the tenant (R15)',
+        params: KeyParams,
+        body: UnlockKeyBody,
+        response: { 202: OperationAnswer },
+      },
+    },
     async (request, reply) => {
-      const { operation } = await unlockKey(deps, principalOf(request), request.params.tenantId, request.params.keyId, { ...request.body, file: file(request.body.file) });
+      const { operation } = await unlockKey(deps, principalOf(request), request.params.tenantId, request.params.keyId, {
+        ...request.body,
+        file: file(request.body.file),
+      });
       return reply.status(202).send({ operation: operationView(operation) });
     },
   );

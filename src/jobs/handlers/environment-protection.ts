@@ -17,7 +17,14 @@ async function loadTransitioning(deps: HandlerDeps, ctx: OperationContext, trans
   return env.encryption.status === transitional ? env : undefined;
 }
 
-async function settle(deps: HandlerDeps, ctx: OperationContext, env: Environment, from: EncryptionStatus, back: EncryptionStatus, work: () => Promise<void>): Promise<void> {
+async function settle(
+  deps: HandlerDeps,
+  ctx: OperationContext,
+  env: Environment,
+  from: EncryptionStatus,
+  back: EncryptionStatus,
+  work: () => Promise<void>,
+): Promise<void> {
   try {
     await ctx.reportProgress(0, 1);
     await work();
@@ -55,7 +62,8 @@ export const runApplyTenantKey = (deps: HandlerDeps, ctx: OperationContext) =>
     return { kind: 'tenant', key };
   });
 
-export const runReturnToProvider = (deps: HandlerDeps, ctx: OperationContext) => moveProtection(deps, ctx, () => Promise.resolve({ kind: 'provider' }));
+export const runReturnToProvider = (deps: HandlerDeps, ctx: OperationContext) =>
+  moveProtection(deps, ctx, () => Promise.resolve({ kind: 'provider' }));
 
 /** Proves the DEK unwraps under the returned key before the data is served again. */
 export async function runUnlockEnvironment(deps: HandlerDeps, ctx: OperationContext): Promise<void> {

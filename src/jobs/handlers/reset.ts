@@ -67,7 +67,8 @@ async function shred(deps: HandlerDeps, env: Environment): Promise<void> {
     dek.fill(0);
   }
   const done = await deps.store.transaction(async (tx) => {
-    if (!(await tx.environments.swapProtection(env.id, env.wrappedDek, { wrappedDek, mode: 'provider', keyId: null, status: 'updating' }))) return false;
+    if (!(await tx.environments.swapProtection(env.id, env.wrappedDek, { wrappedDek, mode: 'provider', keyId: null, status: 'updating' })))
+      return false;
     await tx.backups.deleteByEnvironment(env.id);
     return true;
   });

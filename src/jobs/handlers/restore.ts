@@ -16,7 +16,8 @@ import { asRetryable, inputString, isFinalRefusal, operationActor, type HandlerD
  * puts the target back to `ready` with its old data, so it is never left unusable.
  */
 export async function replaceDatabase(deps: HandlerDeps, ctx: OperationContext, backupId: string | undefined): Promise<void> {
-  const target = (await deps.store.environments.get(inputString(ctx.op, 'environmentId'))) ?? fail('NOT_FOUND', 'The target environment no longer exists.');
+  const target =
+    (await deps.store.environments.get(inputString(ctx.op, 'environmentId'))) ?? fail('NOT_FOUND', 'The target environment no longer exists.');
   if (target.encryption.status !== 'updating') return; // finished before a crash
   try {
     await ctx.reportProgress(0, 1);

@@ -36,12 +36,20 @@ export async function rewrapAll(vault: Vault, envs: readonly Environment[], to: 
   const hash = vault.oaepHashes[0];
   if (!hash) throw new Error('The vault decrypts with no RSA-OAEP hash.');
   const wrappingKey = { thumbprint: to.thumbprint, publicKeyPem: createPublicKey(to.publicKeyPem) };
-  const deks = await tryUnwrapDeks(vault, envs.map((env) => ({ wrapped: env.wrappedDek, environmentId: env.id, tenantKeyHandle: env.encryption.keyId })));
+  const deks = await tryUnwrapDeks(
+    vault,
+    envs.map((env) => ({ wrapped: env.wrappedDek, environmentId: env.id, tenantKeyHandle: env.encryption.keyId })),
+  );
   try {
     return envs.map((env, i) => {
       const dek = deks[i];
       if (!dek) return null;
-      return { wrappedDek: wrapDekWithTenantKey(wrappingKey, hash, dek, env.id), mode: 'tenant' as const, keyId: to.id, status: env.encryption.status };
+      return {
+        wrappedDek: wrapDekWithTenantKey(wrappingKey, hash, dek, env.id),
+        mode: 'tenant' as const,
+        keyId: to.id,
+        status: env.encryption.status,
+      };
     });
   } finally {
     for (const dek of deks) dek?.fill(0);

@@ -17,7 +17,15 @@ export const CHROMIUM = '/usr/bin/chromium';
 const ROOT = resolve(import.meta.dirname, '../../..');
 export const SCREENSHOTS = process.env.KEYWARD_UPDATE_SCREENSHOTS === '1' ? join(ROOT, 'docs/screenshots') : join(ROOT, '.tmp/screenshots');
 
-const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
+const ARGS = [
+  '--headless',
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+  '--no-first-run',
+];
 
 /** Whether browser tests can run here; in CI a missing Chromium is a failure, not a skip. */
 export function chromiumAvailable(): boolean {

@@ -27,7 +27,11 @@ export const plain = (screen: string) => screen.replace(/\x1b\[[0-9;?]*[A-Za-z]/
 export function keywardOnTerminal(args: string[], env: Record<string, string | undefined>, steps: Step[], timeoutMs = 20_000): Promise<PtyRun> {
   const command = [process.execPath, BIN, ...args].map(quote).join(' ');
   return new Promise((ok, fail) => {
-    const child = spawn('script', ['-qfec', command, '/dev/null'], { cwd: ROOT, env: cleanEnv({ ...env, SHELL: '/bin/sh' }), stdio: ['pipe', 'pipe', 'pipe'] });
+    const child = spawn('script', ['-qfec', command, '/dev/null'], {
+      cwd: ROOT,
+      env: cleanEnv({ ...env, SHELL: '/bin/sh' }),
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
     let screen = '';
     let from = 0;
     let next = 0;

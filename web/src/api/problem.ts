@@ -13,7 +13,14 @@ export class ApiProblem extends Error {
   /** Seconds until then, from the Retry-After header: right even when the server's clock is not the browser's. */
   readonly retryAfterSeconds: number | undefined;
 
-  constructor(fields: { status: number; code: string; title: string; detail: string; retryAfter?: string | undefined; retryAfterSeconds?: number | undefined }) {
+  constructor(fields: {
+    status: number;
+    code: string;
+    title: string;
+    detail: string;
+    retryAfter?: string | undefined;
+    retryAfterSeconds?: number | undefined;
+  }) {
     super(`${fields.code}: ${fields.detail}`);
     this.name = 'ApiProblem';
     this.status = fields.status;

@@ -6,7 +6,19 @@ import { useNarrow } from './useNarrow';
  * A side pane, as the admin center opens for New key (left) and Lock/Unlock (right); full width
  * on a phone. Modal: focus stays inside until it closes, Escape closes it.
  */
-export function PaneDrawer({ title, side, onClose, busy, children }: { title: string; side: 'start' | 'end'; onClose: () => void; busy?: boolean; children: ReactNode }) {
+export function PaneDrawer({
+  title,
+  side,
+  onClose,
+  busy,
+  children,
+}: {
+  title: string;
+  side: 'start' | 'end';
+  onClose: () => void;
+  busy?: boolean;
+  children: ReactNode;
+}) {
   const narrow = useNarrow();
   return (
     <OverlayDrawer open position={side} size={narrow ? 'full' : 'medium'} onOpenChange={(_, d) => !d.open && !busy && onClose()}>

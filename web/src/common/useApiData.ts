@@ -17,7 +17,11 @@ export interface ApiData<T> {
  * answer on screen while reloading (no flicker). With `pollWhile`, keeps re-reading while the
  * answer is in a transitional state, so changes started elsewhere also show without a reload.
  */
-export function useApiData<T>(load: () => Promise<T>, deps: readonly unknown[], options: { pollWhile?: (data: T) => boolean; skip?: boolean } = {}): ApiData<T> {
+export function useApiData<T>(
+  load: () => Promise<T>,
+  deps: readonly unknown[],
+  options: { pollWhile?: (data: T) => boolean; skip?: boolean } = {},
+): ApiData<T> {
   const { revision } = useOperations();
   const [data, setData] = useState<T>();
   const [problem, setProblem] = useState<ApiProblem>();

@@ -8,7 +8,15 @@ import { ActionDialog } from '../common/ActionDialog';
 import { shortThumbprint } from '../common/format';
 
 /** "Apply this key": the environment's data key is wrapped under the tenant's active key (R11), with downtime. */
-export function ApplyKeyDialog({ environment: env, activeKey, onClose }: { environment: Environment; activeKey: Key | undefined; onClose: () => void }) {
+export function ApplyKeyDialog({
+  environment: env,
+  activeKey,
+  onClose,
+}: {
+  environment: Environment;
+  activeKey: Key | undefined;
+  onClose: () => void;
+}) {
   const { api } = useConnection();
   const { track } = useOperations();
   const [acknowledged, setAcknowledged] = useState(false);
@@ -20,7 +28,10 @@ export function ApplyKeyDialog({ environment: env, activeKey, onClose }: { envir
       onClose={onClose}
       onConfirm={async () => {
         const { operation } = await unwrap(
-          api.POST('/v1/environments/{envId}/encryption/apply-tenant-key', { params: { path: { envId: env.id } }, body: { acknowledgeDowntime: true } }),
+          api.POST('/v1/environments/{envId}/encryption/apply-tenant-key', {
+            params: { path: { envId: env.id } },
+            body: { acknowledgeDowntime: true },
+          }),
         );
         track(operation, `Apply the tenant key to ${env.name}`);
       }}
@@ -38,8 +49,8 @@ export function ApplyKeyDialog({ environment: env, activeKey, onClose }: { envir
       </Body1>
       <MessageBar intent="warning" layout="multiline">
         <MessageBarBody>
-          There is downtime: the environment can&apos;t be used until its data key is protected by the new key. Whoever holds your key decides who can read
-          this environment&apos;s data; if the key is lost, so is the data.
+          There is downtime: the environment can&apos;t be used until its data key is protected by the new key. Whoever holds your key decides who can
+          read this environment&apos;s data; if the key is lost, so is the data.
         </MessageBarBody>
       </MessageBar>
       <Checkbox

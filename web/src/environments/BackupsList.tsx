@@ -1,5 +1,19 @@
 import { useState, type FormEvent } from 'react';
-import { Body1, Button, Field, Input, Table, TableBody, TableCell, TableHeader, TableHeaderCell, TableRow, makeStyles, tokens, useRestoreFocusTarget } from '@fluentui/react-components';
+import {
+  Body1,
+  Button,
+  Field,
+  Input,
+  Table,
+  TableBody,
+  TableCell,
+  TableHeader,
+  TableHeaderCell,
+  TableRow,
+  makeStyles,
+  tokens,
+  useRestoreFocusTarget,
+} from '@fluentui/react-components';
 import { unwrap } from '../api/client';
 import type { Backup, Environment } from '../api/types';
 import { useConnection } from '../session/ConnectionContext';
@@ -26,7 +40,9 @@ export function BackupsList({ environment: env }: { environment: Environment }) 
   const restoreFocus = useRestoreFocusTarget();
   const backups = useApiData(() => unwrap(api.GET('/v1/environments/{envId}/backups', { params: { path: { envId: env.id } } })), [env.id]);
   const create = useSubmit(async () => {
-    await unwrap(api.POST('/v1/environments/{envId}/backups', { params: { path: { envId: env.id } }, body: label.trim() ? { label: label.trim() } : {} }));
+    await unwrap(
+      api.POST('/v1/environments/{envId}/backups', { params: { path: { envId: env.id } }, body: label.trim() ? { label: label.trim() } : {} }),
+    );
     setLabel('');
     refresh();
   });

@@ -21,13 +21,15 @@ export function CopyDialog({ source, onClose }: { source: Environment; onClose: 
       confirmDisabled={!target}
       onClose={onClose}
       onConfirm={async () => {
-        const { operation } = await unwrap(api.POST('/v1/environments/{envId}/copy', { params: { path: { envId: targetId } }, body: { sourceEnvironmentId: source.id } }));
+        const { operation } = await unwrap(
+          api.POST('/v1/environments/{envId}/copy', { params: { path: { envId: targetId } }, body: { sourceEnvironmentId: source.id } }),
+        );
         track(operation, `Copy ${source.name} to ${target?.name ?? targetId}`);
       }}
     >
       <Body1>
-        The environment you copy to is overwritten with {source.name}&apos;s data. It must be protected by the same tenant key; a support investigation
-        environment must first be switched to the tenant key.
+        The environment you copy to is overwritten with {source.name}&apos;s data. It must be protected by the same tenant key; a support
+        investigation environment must first be switched to the tenant key.
       </Body1>
       <Field label="Copy to" required>
         <Select value={targetId} onChange={(_, d) => setTargetId(d.value)}>

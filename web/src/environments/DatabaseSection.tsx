@@ -24,8 +24,8 @@ export function DatabaseSection({ environment: env }: { environment: Environment
   return (
     <>
       <Body1>
-        A backup can be restored to this environment, or to another one protected by the same tenant key. A copy overwrites another environment protected
-        by the same key. Locked environments can&apos;t be restored, copied, or overwritten.
+        A backup can be restored to this environment, or to another one protected by the same tenant key. A copy overwrites another environment
+        protected by the same key. Locked environments can&apos;t be restored, copied, or overwritten.
       </Body1>
       <div className={styles.actions}>
         {copy && (
@@ -33,7 +33,11 @@ export function DatabaseSection({ environment: env }: { environment: Environment
             Copy to another environment
           </Button>
         )}
-        {reset && <Button {...restoreFocus} onClick={() => setOpen('reset')}>Reset</Button>}
+        {reset && (
+          <Button {...restoreFocus} onClick={() => setOpen('reset')}>
+            Reset
+          </Button>
+        )}
       </div>
       {backups && <BackupsList environment={env} />}
       {open === 'copy' && <CopyDialog source={env} onClose={() => setOpen(undefined)} />}

@@ -37,15 +37,18 @@ export function EncryptionSection({ environment: env, keys }: { environment: Env
         facts={[
           ['Encryption', modeLabel(mode)],
           ['Status', <StateBadge key="s" state={status} label={statusLabel(status)} />],
-          ['Key', mode === 'tenant' ? (current ? `${current.name} (${shortThumbprint(current.thumbprint)})` : (keyId ?? '—')) : 'Managed by the provider'],
+          [
+            'Key',
+            mode === 'tenant' ? (current ? `${current.name} (${shortThumbprint(current.thumbprint)})` : (keyId ?? '—')) : 'Managed by the provider',
+          ],
         ]}
       />
       {status === 'locked' && (
         <MessageBar intent="error" layout="multiline">
           <MessageBarBody>
             <MessageBarTitle>This environment is locked</MessageBarTitle>
-            Nobody can read its data until it is unlocked. It can't be restored from backup or copied. Locked environments that are not unlocked within 28 days
-            are deleted. First unlock the key in Manage encryption keys, then unlock this environment.
+            Nobody can read its data until it is unlocked. It can't be restored from backup or copied. Locked environments that are not unlocked
+            within 28 days are deleted. First unlock the key in Manage encryption keys, then unlock this environment.
           </MessageBarBody>
         </MessageBar>
       )}
@@ -58,12 +61,16 @@ export function EncryptionSection({ environment: env, keys }: { environment: Env
             <Button {...restoreFocus} appearance="primary" onClick={() => setOpen('apply')} disabled={!env.cmkEligible || noActiveKey}>
               Apply this key
             </Button>
-            {!env.cmkEligible && <Body1>Only environments created after customer-managed keys were enabled, without file or image columns, can use a tenant key.</Body1>}
+            {!env.cmkEligible && (
+              <Body1>Only environments created after customer-managed keys were enabled, without file or image columns, can use a tenant key.</Body1>
+            )}
             {env.cmkEligible && noActiveKey && <Body1>There is no active key in region {env.region}. Activate one in Manage encryption keys.</Body1>}
           </>
         )}
         {mode === 'tenant' && status === 'ready' && offers('/v1/environments/{envId}/encryption/return-to-provider', 'post') && (
-          <Button {...restoreFocus} onClick={() => setOpen('return')}>Return to standard encryption management</Button>
+          <Button {...restoreFocus} onClick={() => setOpen('return')}>
+            Return to standard encryption management
+          </Button>
         )}
         {status === 'locked' && offers('/v1/environments/{envId}/encryption/unlock', 'post') && (
           <Button {...restoreFocus} appearance="primary" onClick={() => setOpen('unlock')}>

@@ -41,7 +41,13 @@ export function EnvironmentsPage() {
       </Toolbar>
       <ProblemBar problem={environments.problem} />
       {items && items.length === 0 && <Body1>No environments yet. Select New environment to create one.</Body1>}
-      {items && items.length > 0 && (narrow ? <EnvironmentCards environments={items} keys={keys.data?.items} /> : <EnvironmentTable environments={items} keys={keys.data?.items} />)}
+      {items &&
+        items.length > 0 &&
+        (narrow ? (
+          <EnvironmentCards environments={items} keys={keys.data?.items} />
+        ) : (
+          <EnvironmentTable environments={items} keys={keys.data?.items} />
+        ))}
       {creating && <NewEnvironmentDialog onClose={() => setCreating(false)} />}
     </>
   );

@@ -23,7 +23,9 @@ export function NewEnvironmentDialog({ onClose }: { onClose: () => void }) {
       confirmDisabled={name.trim() === '' || region === ''}
       onClose={onClose}
       onConfirm={async () => {
-        await unwrap(api.POST('/v1/tenants/{tenantId}/environments', { params: { path: { tenantId: tenant.id } }, body: { name: name.trim(), region, type } }));
+        await unwrap(
+          api.POST('/v1/tenants/{tenantId}/environments', { params: { path: { tenantId: tenant.id } }, body: { name: name.trim(), region, type } }),
+        );
         refresh();
       }}
     >

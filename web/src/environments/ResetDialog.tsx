@@ -27,7 +27,8 @@ export function ResetDialog({ environment: env, onClose }: { environment: Enviro
     >
       <MessageBar intent="warning" layout="multiline">
         <MessageBarBody>
-          The environment&apos;s data and all its backups are deleted, and its encryption returns to the provider-managed key. This can&apos;t be undone.
+          The environment&apos;s data and all its backups are deleted, and its encryption returns to the provider-managed key. This can&apos;t be
+          undone.
         </MessageBarBody>
       </MessageBar>
       <Field label={`Type the environment's name, ${env.name}, to confirm`} required>

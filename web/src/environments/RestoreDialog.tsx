@@ -22,14 +22,17 @@ export function RestoreDialog({ source, backup, onClose }: { source: Environment
       onClose={onClose}
       onConfirm={async () => {
         const { operation } = await unwrap(
-          api.POST('/v1/environments/{envId}/restore', { params: { path: { envId: targetId } }, body: { sourceEnvironmentId: source.id, backupId: backup.id } }),
+          api.POST('/v1/environments/{envId}/restore', {
+            params: { path: { envId: targetId } },
+            body: { sourceEnvironmentId: source.id, backupId: backup.id },
+          }),
         );
         track(operation, `Restore ${backup.label ?? 'a backup'} of ${source.name} to ${target?.name ?? targetId}`);
       }}
     >
       <Body1>
-        Backup {backup.label ?? backup.id} of {source.name}, taken {formatTime(backup.createdAt)}. The environment you restore to is overwritten; it must be{' '}
-        {source.name} or an environment protected by the same tenant key.
+        Backup {backup.label ?? backup.id} of {source.name}, taken {formatTime(backup.createdAt)}. The environment you restore to is overwritten; it
+        must be {source.name} or an environment protected by the same tenant key.
       </Body1>
       <Field label="Restore to">
         <Select value={targetId} onChange={(_, d) => setTargetId(d.value)}>

@@ -29,7 +29,8 @@ export function ReturnToProviderDialog({ environment: env, onClose }: { environm
       }}
     >
       <Body1>
-        {env.name} will be protected by the provider&apos;s key again, as by default. The environment can&apos;t be used while its data key is re-protected.
+        {env.name} will be protected by the provider&apos;s key again, as by default. The environment can&apos;t be used while its data key is
+        re-protected.
       </Body1>
       {production && (
         <Field label={`Type the environment's name, ${env.name}, to confirm`} required>

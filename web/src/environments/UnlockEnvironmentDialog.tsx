@@ -20,8 +20,8 @@ export function UnlockEnvironmentDialog({ environment: env, onClose }: { environ
       }}
     >
       <Body1>
-        The environment&apos;s data becomes readable again with the tenant&apos;s active key. The key that locked the tenant must have been unlocked first, and
-        at least one hour must have passed since the lock.
+        The environment&apos;s data becomes readable again with the tenant&apos;s active key. The key that locked the tenant must have been unlocked
+        first, and at least one hour must have passed since the lock.
       </Body1>
     </ActionDialog>
   );

@@ -19,14 +19,17 @@ export function ActivateKeyDialog({ keyToActivate: key, onClose }: { keyToActiva
       onClose={onClose}
       onConfirm={async () => {
         const { operation } = await unwrap(
-          api.POST('/v1/tenants/{tenantId}/keys/{keyId}/activate', { params: { path: { tenantId: tenant.id, keyId: key.id } }, body: { acknowledgeRisk: true } }),
+          api.POST('/v1/tenants/{tenantId}/keys/{keyId}/activate', {
+            params: { path: { tenantId: tenant.id, keyId: key.id } },
+            body: { acknowledgeRisk: true },
+          }),
         );
         track(operation, `Activate key ${key.name}`);
       }}
     >
       <Body1>
-        {key.name} ({shortThumbprint(key.thumbprint)}) becomes the active key of region {key.region}. Every environment of the region protected by the tenant
-        key is re-protected with it, with no downtime; the key active now becomes Available.
+        {key.name} ({shortThumbprint(key.thumbprint)}) becomes the active key of region {key.region}. Every environment of the region protected by the
+        tenant key is re-protected with it, with no downtime; the key active now becomes Available.
       </Body1>
       <MessageBar intent="warning" layout="multiline">
         <MessageBarBody>

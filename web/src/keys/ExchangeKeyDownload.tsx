@@ -22,8 +22,8 @@ export function ExchangeKeyDownload({ region }: { region: string }) {
   return (
     <>
       <Body1>
-        A .byok file needs no password: your HSM wraps the key for Keyward&apos;s key exchange key of region {region}. Export it with the key exchange key
-        below.
+        A .byok file needs no password: your HSM wraps the key for Keyward&apos;s key exchange key of region {region}. Export it with the key exchange
+        key below.
       </Body1>
       <div>
         <Button onClick={submit} disabled={busy}>

@@ -40,10 +40,19 @@ export function GenerateKeyForm({ region, name, onCreated }: { region: string; n
   };
   return (
     <form className={styles.form} onSubmit={onSubmit}>
-      <Field label="Password" required hint="At least 8 characters. It protects the downloaded .pfx file; keep it with the file: Keyward does not keep it.">
+      <Field
+        label="Password"
+        required
+        hint="At least 8 characters. It protects the downloaded .pfx file; keep it with the file: Keyward does not keep it."
+      >
         <Input type="password" value={password} onChange={(_, d) => setPassword(d.value)} autoComplete="new-password" />
       </Field>
-      <Field label="Confirm password" required validationState={mismatch ? 'error' : 'none'} validationMessage={mismatch ? 'The passwords do not match.' : undefined}>
+      <Field
+        label="Confirm password"
+        required
+        validationState={mismatch ? 'error' : 'none'}
+        validationMessage={mismatch ? 'The passwords do not match.' : undefined}
+      >
         <Input type="password" value={confirm} onChange={(_, d) => setConfirm(d.value)} autoComplete="new-password" />
       </Field>
       <ProblemBar problem={problem} />

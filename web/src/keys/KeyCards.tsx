@@ -23,7 +23,12 @@ export function KeyCards({ keys, selectedId, onSelect }: { keys: Key[]; selected
   return (
     <ul className={styles.list} aria-label="Encryption keys">
       {keys.map((key) => (
-        <li key={key.id} className={key.id === selectedId ? `${styles.card} ${styles.selected}` : styles.card} data-key-name={key.name} data-key-state={key.state}>
+        <li
+          key={key.id}
+          className={key.id === selectedId ? `${styles.card} ${styles.selected}` : styles.card}
+          data-key-name={key.name}
+          data-key-state={key.state}
+        >
           <Radio name="selected-key" value={key.id} checked={key.id === selectedId} onChange={() => onSelect(key.id)} label={key.name} />
           <FactList
             compact
@@ -32,7 +37,12 @@ export function KeyCards({ keys, selectedId, onSelect }: { keys: Key[]; selected
               ['Key state', <StateBadge key="s" state={key.state} />],
               ...(key.state === 'Failed' && key.failureReason ? ([['Reason', key.failureReason]] as [string, string][]) : []),
               ['Region', key.region],
-              ['Thumbprint', <span key="t" title={key.thumbprint}>{shortThumbprint(key.thumbprint)}</span>],
+              [
+                'Thumbprint',
+                <span key="t" title={key.thumbprint}>
+                  {shortThumbprint(key.thumbprint)}
+                </span>,
+              ],
               ['Created', formatTime(key.createdAt)],
               ['Activated', formatTime(key.activatedAt)],
             ]}

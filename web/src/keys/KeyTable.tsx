@@ -44,7 +44,13 @@ export function KeyTable({ keys, selectedId, onSelect }: { keys: Key[]; selected
               data-key-state={key.state}
             >
               <TableCell>
-                <Radio name="selected-key" value={key.id} checked={key.id === selectedId} onChange={() => onSelect(key.id)} input={{ 'aria-label': `Select key ${key.name}` }} />
+                <Radio
+                  name="selected-key"
+                  value={key.id}
+                  checked={key.id === selectedId}
+                  onChange={() => onSelect(key.id)}
+                  input={{ 'aria-label': `Select key ${key.name}` }}
+                />
               </TableCell>
               <TableCell>
                 {key.name}

@@ -62,16 +62,14 @@ export function LockDrawer({ activeKey, onClose }: { activeKey: Key; onClose: ()
         <MessageBar intent="error" layout="multiline">
           <MessageBarBody>
             <MessageBarTitle>Never lock as part of normal business</MessageBarTitle>
-            Every active environment of region {region} protected by the tenant key goes offline: nobody, the provider included, can read it. All Active and
-            Available keys are deleted. Locked environments can&apos;t be restored from backup, can be unlocked only after one hour, and are deleted if not
-            unlocked within 28 days.
+            Every active environment of region {region} protected by the tenant key goes offline: nobody, the provider included, can read it. All
+            Active and Available keys are deleted. Locked environments can&apos;t be restored from backup, can be unlocked only after one hour, and
+            are deleted if not unlocked within 28 days.
           </MessageBarBody>
         </MessageBar>
         {challenge === undefined ? (
           <>
-            <Body1>
-              Upload the active key, {activeKey.name}, with its password, then select Lock.
-            </Body1>
+            <Body1>Upload the active key, {activeKey.name}, with its password, then select Lock.</Body1>
             <FileField label="Upload active key" accept=".pfx,.p12" onFile={setFile} required />
             <Field label="Password" required>
               <Input type="password" value={password} onChange={(_, d) => setPassword(d.value)} autoComplete="off" />

@@ -41,7 +41,8 @@ export function ManageKeysPage() {
     body = (
       <MessageBar intent="info" layout="multiline">
         <MessageBarBody>
-          Customer-managed keys are not enabled for this tenant. The provider turns them on for tenants that opted in and have more than 1000 licensed seats.
+          Customer-managed keys are not enabled for this tenant. The provider turns them on for tenants that opted in and have more than 1000 licensed
+          seats.
         </MessageBarBody>
       </MessageBar>
     );

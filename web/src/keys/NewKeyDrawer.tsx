@@ -1,5 +1,18 @@
 import { useState } from 'react';
-import { Body1, Button, Field, Input, MessageBar, MessageBarBody, MessageBarTitle, Radio, RadioGroup, Select, makeStyles, tokens } from '@fluentui/react-components';
+import {
+  Body1,
+  Button,
+  Field,
+  Input,
+  MessageBar,
+  MessageBarBody,
+  MessageBarTitle,
+  Radio,
+  RadioGroup,
+  Select,
+  makeStyles,
+  tokens,
+} from '@fluentui/react-components';
 import type { Key, Operation } from '../api/types';
 import { useTenant } from '../tenants/TenantContext';
 import { useOperations } from '../operations/OperationsContext';
@@ -44,12 +57,14 @@ export function NewKeyDrawer({ onClose }: { onClose: () => void }) {
               <MessageBarTitle>Key {created.key.name} was created</MessageBarTitle>
               {created.downloaded && (
                 <>
-                  {created.downloaded} was downloaded to your browser&apos;s download folder. Save it in a secure place, backed up with its password: Keyward
-                  keeps no copy of the file or the password, and you need both to lock and unlock the tenant.{' '}
+                  {created.downloaded} was downloaded to your browser&apos;s download folder. Save it in a secure place, backed up with its password:
+                  Keyward keeps no copy of the file or the password, and you need both to lock and unlock the tenant.{' '}
                 </>
               )}
-              {created.operation ? 'It is the first key of its region, so it is being activated now.' : 'Select it and choose Activate key to use it.'} All
-              administrators were e-mailed about this change.
+              {created.operation
+                ? 'It is the first key of its region, so it is being activated now.'
+                : 'Select it and choose Activate key to use it.'}{' '}
+              All administrators were e-mailed about this change.
             </MessageBarBody>
           </MessageBar>
           <div>
@@ -78,7 +93,11 @@ export function NewKeyDrawer({ onClose }: { onClose: () => void }) {
               <Radio value="upload" label="Upload (.pfx or .byok)" />
             </RadioGroup>
           </Field>
-          {method === 'generate' ? <GenerateKeyForm region={region} name={name} onCreated={onCreated} /> : <UploadKeyForm region={region} name={name} onCreated={onCreated} />}
+          {method === 'generate' ? (
+            <GenerateKeyForm region={region} name={name} onCreated={onCreated} />
+          ) : (
+            <UploadKeyForm region={region} name={name} onCreated={onCreated} />
+          )}
           <Body1>All administrators of the tenant will be e-mailed about the new key.</Body1>
         </div>
       )}

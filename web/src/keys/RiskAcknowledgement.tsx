@@ -18,8 +18,9 @@ export function RiskAcknowledgement({ onConfirm, onCancel }: { onConfirm: () => 
         Understand the potential risk when you manage your keys
       </Subtitle1>
       <Body1>
-        Anyone with administrator access to this tenant can create a key, activate it, and then lock every environment with it. If that key and its password
-        are then taken away or deleted, the environments can&apos;t be accessed by anyone, the provider included, and their backups can&apos;t be restored.
+        Anyone with administrator access to this tenant can create a key, activate it, and then lock every environment with it. If that key and its
+        password are then taken away or deleted, the environments can&apos;t be accessed by anyone, the provider included, and their backups
+        can&apos;t be restored.
       </Body1>
       <ul className={styles.list}>
         <li>After a key change, environments can&apos;t be locked for 72 hours, and all administrators are e-mailed about the change.</li>

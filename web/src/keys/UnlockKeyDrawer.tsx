@@ -42,8 +42,8 @@ export function UnlockKeyDrawer({ lockedKey, onClose }: { lockedKey: Key; onClos
     <PaneDrawer title="Unlock key" side="end" onClose={onClose} busy={busy}>
       <form className={styles.form} onSubmit={onSubmit}>
         <Body1>
-          Upload the key that was used to lock the tenant, {lockedKey.name}, and enter its password. The key goes into an Installing state; wait until it is
-          Active, then unlock each locked environment from its page (they are not unlocked automatically).
+          Upload the key that was used to lock the tenant, {lockedKey.name}, and enter its password. The key goes into an Installing state; wait until
+          it is Active, then unlock each locked environment from its page (they are not unlocked automatically).
         </Body1>
         <FileField label="Upload locked key" accept=".pfx,.p12" onFile={setFile} required />
         <Field label="Password" required>

@@ -7,8 +7,7 @@ import { OperationsContext, type Operations, type TrackedOperation } from './Ope
 /** How often a running operation is asked about; short enough to feel live, long enough to be cheap. */
 const POLL_MS = 500;
 
-const changed = (a: Operation, b: Operation) =>
-  a.status !== b.status || a.progress.done !== b.progress.done || a.progress.total !== b.progress.total;
+const changed = (a: Operation, b: Operation) => a.status !== b.status || a.progress.done !== b.progress.done || a.progress.total !== b.progress.total;
 
 export function OperationsProvider({ children }: { children: ReactNode }) {
   const { api } = useConnection();

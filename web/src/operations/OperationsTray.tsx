@@ -34,19 +34,21 @@ function OperationBar({ item, progressClass }: { item: TrackedOperation; progres
     const timer = setTimeout(() => dismiss(operation.id), SUCCESS_VISIBLE_MS);
     return () => clearTimeout(timer);
   }, [operation.status, operation.id, dismiss]);
-  const headline = operation.status === 'running' ? `${label}: in progress` : operation.status === 'succeeded' ? `${label}: done` : `${label}: failed`;
+  const headline =
+    operation.status === 'running' ? `${label}: in progress` : operation.status === 'succeeded' ? `${label}: done` : `${label}: failed`;
   return (
-    <MessageBar intent={intent} layout={operation.status === 'succeeded' ? 'auto' : 'multiline'} data-operation-status={operation.status} data-operation-type={operation.type}>
+    <MessageBar
+      intent={intent}
+      layout={operation.status === 'succeeded' ? 'auto' : 'multiline'}
+      data-operation-status={operation.status}
+      data-operation-type={operation.type}
+    >
       <MessageBarBody>
         <MessageBarTitle>{headline}</MessageBarTitle>
         {operation.status === 'running' && (
           <>
             {total > 0 ? `${done} of ${total} steps` : 'Starting…'}
-            <ProgressBar
-              className={progressClass}
-              aria-label={`${label} progress`}
-              {...(total > 0 ? { value: done / total } : {})}
-            />
+            <ProgressBar className={progressClass} aria-label={`${label} progress`} {...(total > 0 ? { value: done / total } : {})} />
           </>
         )}
         {operation.error && operation.error.detail}

@@ -4,7 +4,15 @@ import type { RouteList } from '../session/route-list';
 import { checkToken } from '../session/sign-in-check';
 
 /** After a reload: the token is still in this tab's session; check it and learn the routes again. */
-export function RestoreSession({ token, onReady, onRefused }: { token: string; onReady: (routes: RouteList) => void; onRefused: (reason: string) => void }) {
+export function RestoreSession({
+  token,
+  onReady,
+  onRefused,
+}: {
+  token: string;
+  onReady: (routes: RouteList) => void;
+  onRefused: (reason: string) => void;
+}) {
   useEffect(() => {
     let current = true;
     checkToken(token).then(

@@ -7,7 +7,14 @@ import { PageHeading } from '../common/PageHeading';
 import { useSubmit } from '../common/useSubmit';
 
 const useStyles = makeStyles({
-  page: { minHeight: '100vh', display: 'grid', placeItems: 'center', padding: tokens.spacingHorizontalL, boxSizing: 'border-box', backgroundColor: tokens.colorNeutralBackground2 },
+  page: {
+    minHeight: '100vh',
+    display: 'grid',
+    placeItems: 'center',
+    padding: tokens.spacingHorizontalL,
+    boxSizing: 'border-box',
+    backgroundColor: tokens.colorNeutralBackground2,
+  },
   card: { width: '100%', maxWidth: '440px', padding: tokens.spacingHorizontalXXL, boxSizing: 'border-box' },
   form: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalL },
 });

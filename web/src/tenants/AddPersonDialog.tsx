@@ -1,5 +1,19 @@
 import { useState, type FormEvent } from 'react';
-import { Body1, Button, Dialog, DialogActions, DialogBody, DialogContent, DialogSurface, DialogTitle, Field, Input, Select, makeStyles, tokens } from '@fluentui/react-components';
+import {
+  Body1,
+  Button,
+  Dialog,
+  DialogActions,
+  DialogBody,
+  DialogContent,
+  DialogSurface,
+  DialogTitle,
+  Field,
+  Input,
+  Select,
+  makeStyles,
+  tokens,
+} from '@fluentui/react-components';
 import { unwrap } from '../api/client';
 import type { CreatedUser, Role } from '../api/types';
 import { useConnection } from '../session/ConnectionContext';
@@ -33,7 +47,9 @@ export function AddPersonDialog({ onClose }: { onClose: () => void }) {
   );
   const roles: Role[] = role === 'env-admin' ? [{ role, environmentId }] : [{ role }];
   const add = useSubmit(async () => {
-    setCreated(await unwrap(api.POST('/v1/tenants/{tenantId}/users', { params: { path: { tenantId: tenant.id } }, body: { email: email.trim(), roles } })));
+    setCreated(
+      await unwrap(api.POST('/v1/tenants/{tenantId}/users', { params: { path: { tenantId: tenant.id } }, body: { email: email.trim(), roles } })),
+    );
   });
   const onSubmit = (event: FormEvent) => {
     event.preventDefault();

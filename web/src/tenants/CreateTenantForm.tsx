@@ -18,7 +18,10 @@ export function CreateTenantForm({ onCreated }: { onCreated: (tenant: Tenant) =>
   const [seats, setSeats] = useState('1500');
   const [regions, setRegions] = useState('eu');
   const [optIn, setOptIn] = useState(true);
-  const regionList = regions.split(',').map((r) => r.trim()).filter(Boolean);
+  const regionList = regions
+    .split(',')
+    .map((r) => r.trim())
+    .filter(Boolean);
   const seatCount = Number(seats);
   const valid = name.trim() !== '' && regionList.length > 0 && Number.isInteger(seatCount) && seatCount >= 0;
   const { busy, problem, submit } = useSubmit(async () => {

@@ -15,11 +15,9 @@ export function TenantGate() {
   const route = useRoute();
   const { api } = useConnection();
   const [tenantId, setTenantId] = useState(sessionStore.tenantId);
-  const tenant = useApiData(
-    () => unwrap(api.GET('/v1/tenants/{tenantId}', { params: { path: { tenantId: tenantId ?? '' } } })),
-    [tenantId],
-    { skip: !tenantId },
-  );
+  const tenant = useApiData(() => unwrap(api.GET('/v1/tenants/{tenantId}', { params: { path: { tenantId: tenantId ?? '' } } })), [tenantId], {
+    skip: !tenantId,
+  });
 
   const choose = useCallback((id: string) => {
     sessionStore.setTenantId(id);
@@ -28,7 +26,10 @@ export function TenantGate() {
   }, []);
 
   const loaded = tenant.data && tenant.data.id === tenantId ? tenant.data : undefined;
-  const session = useMemo<TenantSession | undefined>(() => (loaded ? { tenant: loaded, reloadTenant: tenant.reload } : undefined), [loaded, tenant.reload]);
+  const session = useMemo<TenantSession | undefined>(
+    () => (loaded ? { tenant: loaded, reloadTenant: tenant.reload } : undefined),
+    [loaded, tenant.reload],
+  );
 
   if (!tenantId || route.page === 'tenants' || (tenant.problem && !loaded)) {
     return (

@@ -49,8 +49,8 @@ export function TenantPage() {
           <>
             <MessageBar intent="info">
               <MessageBarBody>
-                The provider turns this on for tenants that opted in and have more than 1000 licensed seats. Environments created before it is turned on
-                keep the provider-managed key.
+                The provider turns this on for tenants that opted in and have more than 1000 licensed seats. Environments created before it is turned
+                on keep the provider-managed key.
               </MessageBarBody>
             </MessageBar>
             <ProblemBar problem={enable.problem} />

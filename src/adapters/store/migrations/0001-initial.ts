@@ -56,11 +56,7 @@ export function initialMigration(flavour: SqlFlavour): Migration {
         .addColumn('encryption_status', 'text', (c) => c.notNull())
         .addColumn('wrapped_dek', 'text', (c) => c.notNull())
         .execute();
-      await db.schema
-        .createIndex('environments_tenant_created')
-        .on('environments')
-        .columns(['tenant_id', 'created_at', 'id'])
-        .execute();
+      await db.schema.createIndex('environments_tenant_created').on('environments').columns(['tenant_id', 'created_at', 'id']).execute();
       // A deleted environment frees its name; partial indexes exist in both dialects.
       await db.schema
         .createIndex('environments_tenant_live_name')

@@ -29,8 +29,20 @@ export function keysMigration(_flavour: SqlFlavour): Migration {
         .addColumn('failure_reason', 'text')
         .execute();
       const live = sql<boolean>`state <> 'Deleted'`;
-      await db.schema.createIndex('tenant_keys_live_thumbprint').unique().on('tenant_keys').columns(['tenant_id', 'thumbprint']).where(live).execute();
-      await db.schema.createIndex('tenant_keys_live_name').unique().on('tenant_keys').columns(['tenant_id', 'region', 'name_key']).where(live).execute();
+      await db.schema
+        .createIndex('tenant_keys_live_thumbprint')
+        .unique()
+        .on('tenant_keys')
+        .columns(['tenant_id', 'thumbprint'])
+        .where(live)
+        .execute();
+      await db.schema
+        .createIndex('tenant_keys_live_name')
+        .unique()
+        .on('tenant_keys')
+        .columns(['tenant_id', 'region', 'name_key'])
+        .where(live)
+        .execute();
       await db.schema
         .createIndex('tenant_keys_one_active')
         .unique()

@@ -159,7 +159,8 @@ export class Pkcs11Vault implements Vault {
     }
     const chosen = keys[0];
     if (!chosen) throw new Error('The HSM generated the provider key but a search does not find it.');
-    if (!ckaIdOfProviderKey(chosen.id)) throw new Error(`The provider key labelled ${JSON.stringify(this.providerKeyLabel)} has no usable CKA_ID; give it one (1 to 62 bytes).`);
+    if (!ckaIdOfProviderKey(chosen.id))
+      throw new Error(`The provider key labelled ${JSON.stringify(this.providerKeyLabel)} has no usable CKA_ID; give it one (1 to 62 bytes).`);
     assertNonExtractable(p, session, chosen);
     for (const key of keys) this.providerKeys.set(key.id, key.handle);
     return chosen;
@@ -184,9 +185,11 @@ export class Pkcs11Vault implements Vault {
     let handle = this.providerKeys.get(sealed.keyId);
     if (!handle) {
       // Made by another instance that started at the same time (see provider-key.ts).
-      const [found] = await pool.use((session) => Promise.resolve(findProviderKeys(p, session, this.providerKeyLabel, ckaId))).catch(() => {
-        throw unwrapFailure();
-      });
+      const [found] = await pool
+        .use((session) => Promise.resolve(findProviderKeys(p, session, this.providerKeyLabel, ckaId)))
+        .catch(() => {
+          throw unwrapFailure();
+        });
       if (!found) throw new KeywardError('INTERNAL', UNKNOWN_PROVIDER_KEY);
       this.providerKeys.set(found.id, found.handle);
       handle = found.handle;

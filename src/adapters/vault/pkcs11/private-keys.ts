@@ -51,7 +51,16 @@ export function rsaComponents(privateKey: KeyObject): RsaComponents {
   const jwk = privateKey.export({ format: 'jwk' });
   const parts = [jwk.n, jwk.e, jwk.d, jwk.p, jwk.q, jwk.dp, jwk.dq, jwk.qi];
   if (parts.some((part) => typeof part !== 'string') || 'oth' in jwk) throw new RangeError('Only two-prime RSA private keys go into the vault.');
-  const [n, e, d, pp, q, dp, dq, qi] = parts.map((part) => Buffer.from(part!, 'base64url')) as [Buffer, Buffer, Buffer, Buffer, Buffer, Buffer, Buffer, Buffer];
+  const [n, e, d, pp, q, dp, dq, qi] = parts.map((part) => Buffer.from(part!, 'base64url')) as [
+    Buffer,
+    Buffer,
+    Buffer,
+    Buffer,
+    Buffer,
+    Buffer,
+    Buffer,
+    Buffer,
+  ];
   return { n, e, d, p: pp, q, dp, dq, qi };
 }
 

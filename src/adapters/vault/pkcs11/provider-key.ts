@@ -82,7 +82,9 @@ export function assertNonExtractable(p: Pkcs11Api, session: Handle, key: Provide
   const sensitive = readAttribute(p, session, key.handle, ck.CKA_SENSITIVE)[0] === 1;
   const extractable = readAttribute(p, session, key.handle, ck.CKA_EXTRACTABLE)[0] === 1;
   if (!sensitive || extractable) {
-    throw new Error(`The provider key ${key.id} in the HSM can be extracted (CKA_SENSITIVE false or CKA_EXTRACTABLE true); Keyward uses only keys that cannot leave the token.`);
+    throw new Error(
+      `The provider key ${key.id} in the HSM can be extracted (CKA_SENSITIVE false or CKA_EXTRACTABLE true); Keyward uses only keys that cannot leave the token.`,
+    );
   }
 }
 

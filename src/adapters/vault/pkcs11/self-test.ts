@@ -25,7 +25,8 @@ export async function checkProviderKey(p: Pkcs11Api, use: UseSession, key: Handl
   const secret = randomBytes(32);
   const aad = Buffer.from('keyward|self-test|a', 'utf8');
   const sealed = await use((session) => sealInToken(p, session, key, secret, aad)).catch((error: unknown) => {
-    if (isUnsupported(error)) throw new Error(`The HSM cannot encrypt with AES-GCM (CKM_AES_GCM: ${describeFailure(error)}); Keyward needs it for the provider key.`);
+    if (isUnsupported(error))
+      throw new Error(`The HSM cannot encrypt with AES-GCM (CKM_AES_GCM: ${describeFailure(error)}); Keyward needs it for the provider key.`);
     throw error;
   });
   const opened = await use((session) => openInToken(p, session, key, sealed, aad));
@@ -62,7 +63,8 @@ export async function probeOaepHashes(p: Pkcs11Api, session: Handle): Promise<Oa
       if (!plain.equals(secret)) throw new Error(`The HSM self-test failed: RSA-OAEP with ${hash} did not give back what was encrypted.`);
       working.push(hash);
     }
-    if (working.length === 0) throw new Error('The HSM cannot decrypt RSA-OAEP with SHA-256 or SHA-1 (CKM_RSA_PKCS_OAEP); Keyward needs one of them for tenant keys.');
+    if (working.length === 0)
+      throw new Error('The HSM cannot decrypt RSA-OAEP with SHA-256 or SHA-1 (CKM_RSA_PKCS_OAEP); Keyward needs one of them for tenant keys.');
     return working;
   } finally {
     try {

@@ -83,7 +83,9 @@ function acquireModule(p: Pkcs11Api, modulePath: string): ModuleState {
         // It may have initialised all the same (a fault after the fact): if the next attempt
         // finds it initialised, that initialisation is ours to finalise.
         unfinalised.add(modulePath);
-        throw new Error(`The PKCS#11 module could not be initialised (${describeFailure(error)}); check KEYWARD_PKCS11_MODULE and the module's own configuration.`);
+        throw new Error(
+          `The PKCS#11 module could not be initialised (${describeFailure(error)}); check KEYWARD_PKCS11_MODULE and the module's own configuration.`,
+        );
       }
       // Initialised by someone else in this process: theirs to finalise, unless it was us.
       ownsInit = unfinalised.has(modulePath);
