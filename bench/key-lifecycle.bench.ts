@@ -3,21 +3,16 @@
 // real SQLite control store and software vault: activation and lock never touch the environment
 // files (that is the point of envelope encryption), so none are made.
 import { constants, generateKeyPairSync, privateDecrypt, publicEncrypt, randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { openStore } from '../src/adapters/store/open-store.js';
-import { SoftwareVault } from '../src/adapters/vault/software-vault.js';
-import { SqliteCipherDataPlane } from '../src/adapters/dataplane/sqlite-cipher-data-plane.js';
 import { randomIds } from '../src/adapters/random-ids.js';
 import { systemClock } from '../src/adapters/clock/system-clock.js';
 import { wrapDekWithTenantKey } from '../src/crypto/envelope.js';
 import { thumbprintOf } from '../src/crypto/key-files/index.js';
-import { runActivateKey } from '../src/jobs/handlers/activate-key.js';
-import { runLockTenant } from '../src/jobs/handlers/lock-tenant.js';
-import type { HandlerDeps } from '../src/jobs/handlers/handler-deps.js';
+import { runActivateKey } from '../src/app/keys/activate-key.js';
+import { runLockTenant } from '../src/app/keys/lock-shred.js';
+import type { OperationContext } from '../src/jobs/operation-handler.js';
 import type { TenantKey } from '../src/domain/tenant-key.js';
-import type { Operation } from '../src/domain/operation.js';
+import type { OperationInputs, OperationOf, OperationType } from '../src/domain/operation.js';
+import { testAppDeps } from '../test/support/app-deps.js';
 
 const ENVIRONMENTS = Number(process.env.BENCH_ENVIRONMENTS ?? 10_000);
 
@@ -50,39 +45,32 @@ function tenantKey(tenantId: string, name: string, state: TenantKey['state']) {
     activatedAt: state === 'Active' ? new Date() : null,
     lockedAt: null,
     failureReason: null,
+    custodySince: null,
   };
   return { key, privateKey: pair.privateKey };
 }
 
-const context = (op: Operation) => ({ op, lost: false, reportProgress: () => Promise.resolve() });
-const operation = (tenantId: string, type: Operation['type'], input: Operation['input']): Operation => ({
-  id: randomIds.next('op'),
-  tenantId,
-  type,
-  status: 'running',
-  progress: { done: 0, total: 0 },
-  error: null,
-  input,
-  createdAt: new Date(),
-  finishedAt: null,
-});
+const context = <T extends OperationType>(type: T, tenantId: string, input: OperationInputs[T]): OperationContext<T> => {
+  const op = {
+    id: randomIds.next('op'),
+    tenantId,
+    type,
+    status: 'running',
+    progress: { done: 0, total: 0 },
+    error: null,
+    input,
+    createdAt: new Date(),
+    finishedAt: null,
+    result: null,
+  };
+  return { op: op as OperationOf<T>, lost: false, reportProgress: () => Promise.resolve(), setResult: () => undefined };
+};
 
 export async function run(): Promise<void> {
-  const dir = mkdtempSync(join(tmpdir(), 'keyward-bench-keys-'));
-  const store = await openStore({ kind: 'sqlite', file: join(dir, 'keyward.db') });
+  const made = await testAppDeps({ clock: systemClock });
+  const { deps } = made;
+  const { store, vault } = deps;
   try {
-    const vault = new SoftwareVault(randomBytes(32), store.settings, () => randomIds.next('pk'));
-    await vault.init();
-    const dataPlane = new SqliteCipherDataPlane({ directory: join(dir, 'environments') });
-    const deps: HandlerDeps = {
-      store,
-      vault,
-      dataPlane,
-      clock: systemClock,
-      ids: randomIds,
-      kick: { operations: () => undefined, notifications: () => undefined },
-    };
-
     const tenantId = randomIds.next('ten');
     await store.tenants.insert({
       id: tenantId,
@@ -116,6 +104,7 @@ export async function run(): Promise<void> {
             encryption: { mode: 'tenant', keyId: old.key.id, status: 'ready' },
             lockedAt: null,
             wrappedDek: wrapDekWithTenantKey(old.key, 'sha256', randomBytes(32), id),
+            pendingWrappedDek: null,
           });
         }
       });
@@ -125,7 +114,7 @@ export async function run(): Promise<void> {
     // load can change between the two, and this keeps the ratio honest about it.
     const before = rsaCeiling(2);
     const started = performance.now();
-    await runActivateKey(deps, context(operation(tenantId, 'activate-key', { keyId: next.key.id, region: 'eu' })));
+    await runActivateKey(deps, context('activate-key', tenantId, { keyId: next.key.id, region: 'eu', actor: 'bench' }));
     const seconds = (performance.now() - started) / 1000;
     const ceiling = (before + rsaCeiling(2)) / 2;
     const rate = ENVIRONMENTS / seconds;
@@ -136,16 +125,14 @@ export async function run(): Promise<void> {
 
     // Lock: the request's bulk status change, then the operation (destroy keys, mark locked).
     const lockStart = performance.now();
-    await store.environments.moveRegionStatus(tenantId, 'eu', ['ready'], 'locking');
-    await runLockTenant(deps, context(operation(tenantId, 'lock-tenant', { region: 'eu', keyId: next.key.id })));
+    await store.environments.moveRegionStatus(tenantId, 'eu', 'begin-lock');
+    await runLockTenant(deps, context('lock-tenant', tenantId, { region: 'eu', keyId: next.key.id, actor: 'bench' }));
     const lockSeconds = (performance.now() - lockStart) / 1000;
-    const locked = await store.environments.countByStatus(tenantId, 'locked');
+    const locked = await store.environments.countLocked(tenantId);
     console.log(
       `lock of ${locked} environments: ${lockSeconds.toFixed(2)} s (goal < 5 s; the .pfx proof adds one readPfx, ~1 s at 600,000 iterations)`,
     );
-    await dataPlane.close();
   } finally {
-    await store.close();
-    rmSync(dir, { recursive: true, force: true });
+    await made.close();
   }
 }

@@ -23,8 +23,9 @@ import {
 import { performance } from 'node:perf_hooks';
 import { Pkcs11Vault } from '../src/adapters/vault/pkcs11/pkcs11-vault.js';
 import { SoftwareVault } from '../src/adapters/vault/software-vault.js';
+import { memoryVaultObjects } from '../test/support/memory-vault-objects.js';
 import { unwrapDek, wrapDekWithProviderKey } from '../src/crypto/envelope.js';
-import type { OaepHash, SealedKeyStore, Vault } from '../src/ports/vault.js';
+import type { OaepHash, Vault } from '../src/ports/vault.js';
 import { createSoftHsmToken, SOFTHSM_INSTALL_HINT, softHsmStatus, type SoftHsmToken } from '../test/support/softhsm.js';
 
 const ROUNDS = 9;
@@ -39,18 +40,6 @@ interface Subject {
   slice(n: number): Promise<void>;
   rates: number[];
   ratios: number[];
-}
-
-function memoryStore(): SealedKeyStore {
-  const values = new Map<string, string>();
-  return {
-    get: (name) => Promise.resolve(values.get(name)),
-    putIfAbsent: (name, value) => {
-      if (!values.has(name)) values.set(name, value);
-      return Promise.resolve(values.get(name)!);
-    },
-    erase: (name) => Promise.resolve(void values.delete(name)),
-  };
 }
 
 const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
@@ -158,7 +147,7 @@ function print(title: string, subjects: Subject[]): void {
 }
 
 export async function run(): Promise<void> {
-  const software = new SoftwareVault(randomBytes(32), memoryStore(), () => 'pk_bench');
+  const software = new SoftwareVault(randomBytes(32), memoryVaultObjects(), () => 'pk_bench');
   await software.init();
   await software.importPrivateKey('bench_software', privateKey);
 

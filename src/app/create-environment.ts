@@ -38,6 +38,7 @@ export async function createEnvironment(deps: AppDeps, actor: Principal, tenantI
       encryption: { mode: 'provider', keyId: null, status: 'ready' },
       wrappedDek: await wrapDekWithProviderKey(deps.vault, dek, id),
       lockedAt: null,
+      pendingWrappedDek: null,
     };
     await deps.dataPlane.create(id, dek);
     try {

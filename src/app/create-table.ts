@@ -17,7 +17,7 @@ export async function createTable(deps: AppDeps, actor: Principal, environmentId
     assertMayAddFileColumn(env);
     if (!env.hasFileColumns) {
       env = { ...env, hasFileColumns: true };
-      await deps.store.environments.update(env);
+      await deps.store.environments.setHasFileColumns(env.id, true);
     }
   }
   await withEnvironmentData(deps, env, (db) => db.createTable(table));

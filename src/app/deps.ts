@@ -1,5 +1,6 @@
 import type { Clock } from '../ports/clock.js';
 import type { DataPlane } from '../ports/data-plane.js';
+import type { FaultPoints } from '../ports/fault-points.js';
 import type { Ids } from '../ports/ids.js';
 import type { Store } from '../ports/store.js';
 import type { Vault } from '../ports/vault.js';
@@ -9,7 +10,13 @@ export interface AppDeps {
   store: Store;
   vault: Vault;
   dataPlane: DataPlane;
+  /** The app clock: the dev clock when enabled. Every time rule reads it. */
   clock: Clock;
+  /**
+   * Real time, never the dev clock: for what is compared across instances and crashes rather
+   * than with the rules (how long ago a custody began, so a start reclaims abandoned ones).
+   */
+  realClock: Clock;
   ids: Ids;
   /** Tells this instance's runners that work was queued (they poll anyway, this is sooner). */
   kick: { operations(): void; notifications(): void };
@@ -17,4 +24,6 @@ export interface AppDeps {
     /** PBKDF2 iterations of generated .pfx files (600,000 unless lowered for tests). */
     pfxIterations: number;
   };
+  /** Where the crash suite may kill the process; does nothing in production. */
+  faults: FaultPoints;
 }

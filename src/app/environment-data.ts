@@ -1,3 +1,4 @@
+import { isLocked } from '../domain/environment-status.js';
 import { assertDataAccessible, type Environment } from '../domain/environment.js';
 import type { EnvironmentDatabase } from '../ports/data-plane.js';
 import { unwrapDek } from '../crypto/envelope.js';
@@ -9,7 +10,7 @@ import type { AppDeps } from './deps.js';
  */
 export function withEnvironmentData<T>(deps: AppDeps, env: Environment, work: (db: EnvironmentDatabase) => T): Promise<T> {
   // A locked environment's handle must not outlive the lock in this process, even for a moment.
-  if (env.encryption.status === 'locked' || env.encryption.status === 'locking') deps.dataPlane.evict(env.id);
+  if (isLocked(env.encryption.status)) deps.dataPlane.evict(env.id);
   assertDataAccessible(env);
   return deps.dataPlane.use(env.id, () => unwrapDek(deps.vault, env.wrappedDek, env.id, env.encryption.keyId), work);
 }

@@ -1,3 +1,4 @@
+import { mayHoldOpenHandle } from '../domain/environment-status.js';
 import type { AppDeps } from './deps.js';
 
 /**
@@ -10,8 +11,7 @@ export async function evictUnusableHandles(deps: Pick<AppDeps, 'store' | 'dataPl
   const open = deps.dataPlane.openEnvironmentIds();
   const statuses = await deps.store.environments.statusesOf(open);
   for (const id of open) {
-    const status = statuses.get(id);
-    if (status === 'ready' || status === 'updating' || status === 'unlocking') continue;
+    if (mayHoldOpenHandle(statuses.get(id))) continue;
     deps.dataPlane.evict(id);
     evicted++;
   }

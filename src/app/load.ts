@@ -9,7 +9,7 @@ import type { Repos } from '../ports/store.js';
  * Loading a target and checking the caller may act on it, in the one order that leaks nothing:
  * a missing target and another tenant's target both answer 404.
  */
-export async function loadTenantFor(repos: Repos, actor: Principal, tenantId: string, action: Action): Promise<Tenant> {
+export async function loadTenantFor(repos: Pick<Repos, 'tenants'>, actor: Principal, tenantId: string, action: Action): Promise<Tenant> {
   const tenant = await repos.tenants.get(tenantId);
   if (!tenant) {
     // Check first as if it existed, so a user probing ids of other tenants sees 404 either way.
@@ -20,7 +20,12 @@ export async function loadTenantFor(repos: Repos, actor: Principal, tenantId: st
   return tenant;
 }
 
-export async function loadEnvironmentFor(repos: Repos, actor: Principal, environmentId: string, action: Action): Promise<Environment> {
+export async function loadEnvironmentFor(
+  repos: Pick<Repos, 'environments'>,
+  actor: Principal,
+  environmentId: string,
+  action: Action,
+): Promise<Environment> {
   const env = await repos.environments.get(environmentId);
   if (!env || env.encryption.status === 'deleted') return fail('NOT_FOUND', `No environment ${environmentId}.`);
   authorize(actor, action, { tenantId: env.tenantId, environmentId: env.id });

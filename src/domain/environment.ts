@@ -1,11 +1,13 @@
+import { isLocked, type EncryptionStatus } from './environment-status.js';
 import { fail } from './errors.js';
 import type { Tenant } from './tenant.js';
+
+export type { EncryptionStatus } from './environment-status.js';
 
 export const ENVIRONMENT_TYPES = ['production', 'sandbox', 'trial', 'developer', 'support'] as const;
 export type EnvironmentType = (typeof ENVIRONMENT_TYPES)[number];
 
 export type EncryptionMode = 'provider' | 'tenant';
-export type EncryptionStatus = 'ready' | 'updating' | 'locking' | 'locked' | 'unlocking' | 'deleted';
 
 export interface Environment {
   id: string;
@@ -26,6 +28,11 @@ export interface Environment {
   wrappedDek: string;
   /** When a lock made it `locked` (R14 purges 28 days later); null otherwise. */
   lockedAt: Date | null;
+  /**
+   * While a change of protection re-keys the database (L4): the new DEK, wrapped for the new
+   * protector, recorded before any file is re-encrypted; null otherwise.
+   */
+  pendingWrappedDek: string | null;
 }
 
 /**
@@ -53,12 +60,12 @@ export function assertCmkEligibleEnvironment(env: Environment, tenant: Tenant): 
  * Activation (rewrap) keeps status `ready`, so data stays available during it (R7).
  */
 export function assertDataAccessible(env: Environment): void {
+  assertNotLocked(env);
   switch (env.encryption.status) {
     case 'ready':
       return;
     case 'locked':
     case 'locking':
-      fail('ENVIRONMENT_LOCKED', 'The environment is locked by its tenant; a tenant admin must unlock the key and then the environment.');
       return;
     case 'updating':
     case 'unlocking':
@@ -74,4 +81,21 @@ export function assertMayAddFileColumn(env: Environment): void {
   if (env.encryption.mode === 'tenant') {
     fail('ENVIRONMENT_NOT_ELIGIBLE', 'Environments protected by a tenant key cannot have file or image columns.');
   }
+}
+
+/**
+ * R14, R15, L1: nothing reads, writes, copies, restores or re-protects a locked environment
+ * (a lock in progress counts). `role` names the environment in the refusal when two are involved.
+ */
+export function assertNotLocked(env: Environment, role?: 'source' | 'target'): void {
+  if (!isLocked(env.encryption.status)) return;
+  const which = role === undefined ? `The environment "${env.name}"` : `The ${role} environment "${env.name}"`;
+  fail('ENVIRONMENT_LOCKED', `${which} is locked by its tenant; a tenant admin must unlock its key and then the environment first.`);
+}
+
+/** Anything but `ready` is another operation's business (apply, return, unlock, restore…). */
+export function assertReady(env: Environment, role?: 'source' | 'target'): void {
+  if (env.encryption.status === 'ready') return;
+  const which = role === undefined ? `The environment "${env.name}"` : `The ${role} environment "${env.name}"`;
+  fail('CONFLICT', `${which} is ${env.encryption.status}; wait for that to finish.`);
 }

@@ -23,6 +23,7 @@ const env = (over: Partial<Environment> = {}): Environment => ({
   type: 'production',
   createdAt: new Date('2026-02-01T00:00:00Z'),
   hasFileColumns: false,
+  pendingWrappedDek: null,
   encryption: { mode: 'provider', keyId: null, status: 'ready' },
   wrappedDek: 'kw1:x:y:z',
   lockedAt: null,

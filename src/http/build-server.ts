@@ -1,7 +1,7 @@
 import Fastify, { type FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import type { AppDeps } from '../app/deps.js';
-import type { DevClock } from '../adapters/clock/dev-clock.js';
+import type { SettableClock } from '../ports/clock.js';
 import { installAuth } from './auth.js';
 import { installProblemHandlers } from './problem.js';
 import { createMetrics, installRequestMetrics } from './metrics.js';
@@ -18,7 +18,7 @@ import { backupRoutes } from './routes/backups.js';
 export interface ServerOptions {
   logLevel: string;
   bodyLimitBytes: number;
-  devClock: DevClock | undefined;
+  devClock: SettableClock | undefined;
   version: string;
 }
 

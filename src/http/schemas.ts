@@ -165,6 +165,12 @@ export const Operation = closed({
   error: Type.Union([closed({ code: Type.String(), detail: Type.String() }), Type.Null()]),
   createdAt: Time,
   finishedAt: Type.Union([Time, Type.Null()]),
+  result: Type.Optional(
+    Type.Union([
+      Type.Record(Type.String(), Type.Unknown(), { description: 'What a finished operation reports (a lock: what it destroyed).' }),
+      Type.Null(),
+    ]),
+  ),
 });
 export const OperationAnswer = closed({ operation: Operation });
 export const OperationParams = closed({ operationId: Id });

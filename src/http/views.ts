@@ -33,7 +33,8 @@ export const keyView = (k: TenantKey) => ({
   tenantId: k.tenantId,
   region: k.region,
   name: k.name,
-  state: k.state,
+  // A key being unlocked is still Locked to people until its private half is back (Installing).
+  state: k.state === 'Restoring' ? 'Locked' : k.state,
   source: k.source,
   thumbprint: k.thumbprint,
   keySize: k.keySize,
@@ -51,4 +52,5 @@ export const operationView = (op: Operation) => ({
   error: op.error,
   createdAt: op.createdAt.toISOString(),
   finishedAt: op.finishedAt?.toISOString() ?? null,
+  result: op.result,
 });

@@ -2,6 +2,7 @@ import type { Clock } from '../ports/clock.js';
 import type { Mailer } from '../ports/mailer.js';
 import type { QueuedNotification } from '../ports/notification-store.js';
 import type { Store } from '../ports/store.js';
+import { PollingLoop } from './polling-loop.js';
 
 export interface NotificationDispatcherOptions {
   store: Store;
@@ -48,17 +49,12 @@ export class NotificationDispatcher {
   readonly #from: string;
   readonly #clock: Clock;
   readonly #log: (event: object) => void;
-  readonly #pollMs: number;
   readonly #leaseMs: number;
   readonly #backoff: { initialMs: number; maxMs: number };
   readonly #maxPerPass: number;
 
-  #started = false;
   #stopped = false;
-  #timer: NodeJS.Timeout | undefined;
-  #running: Promise<void> | undefined;
-  /** A kick arrived during a pass: run another one right after it. */
-  #again = false;
+  readonly #loop: PollingLoop;
 
   constructor(opts: NotificationDispatcherOptions) {
     this.#store = opts.store;
@@ -66,35 +62,32 @@ export class NotificationDispatcher {
     this.#from = opts.from;
     this.#clock = opts.clock;
     this.#log = opts.log ?? (() => undefined);
-    this.#pollMs = opts.pollMs ?? DEFAULTS.pollMs;
     this.#leaseMs = opts.leaseMs ?? DEFAULTS.leaseMs;
     this.#backoff = opts.backoff ?? DEFAULTS.backoff;
     this.#maxPerPass = opts.maxPerPass ?? DEFAULTS.maxPerPass;
+    this.#loop = new PollingLoop({
+      name: 'notification',
+      intervalMs: opts.pollMs ?? DEFAULTS.pollMs,
+      pass: async () => void (await this.drainOnce()),
+      log: this.#log,
+    });
   }
 
   /** Starts polling, with a first pass right away (messages queued before a restart go out). */
   start(): void {
-    if (this.#started || this.#stopped) return;
-    this.#started = true;
-    this.#schedule(0);
+    if (this.#stopped) return;
+    this.#loop.start();
   }
 
   /** Asks for a pass soon, e.g. after a use case committed a message. Never waits, never throws. */
   kick(): void {
-    if (!this.#started || this.#stopped) return;
-    if (this.#running !== undefined) {
-      this.#again = true;
-      return;
-    }
-    this.#schedule(0);
+    this.#loop.kick();
   }
 
   /** Stops polling and waits for the pass in progress (it ends after its current message). */
   async stop(): Promise<void> {
     this.#stopped = true;
-    clearTimeout(this.#timer);
-    this.#timer = undefined;
-    await this.#running;
+    await this.#loop.stop();
   }
 
   /**
@@ -111,29 +104,6 @@ export class NotificationDispatcher {
       sent += 1;
     }
     return sent;
-  }
-
-  #schedule(ms: number): void {
-    clearTimeout(this.#timer);
-    // unref: a pending poll must not keep the process alive after everything else has stopped.
-    this.#timer = setTimeout(() => this.#tick(), ms).unref();
-  }
-
-  #tick(): void {
-    this.#timer = undefined;
-    if (this.#stopped || this.#running !== undefined) return;
-    this.#running = this.#passes().finally(() => {
-      this.#running = undefined;
-      if (!this.#stopped) this.#schedule(this.#again ? 0 : this.#pollMs);
-      this.#again = false;
-    });
-  }
-
-  async #passes(): Promise<void> {
-    do {
-      this.#again = false;
-      await this.drainOnce();
-    } while (this.#again && !this.#stopped);
   }
 
   async #claimOne(): Promise<QueuedNotification | undefined> {

@@ -2,15 +2,18 @@ import { OPERATION_TYPES, type OperationType } from '../domain/operation.js';
 import type { Clock } from '../ports/clock.js';
 import type { Store } from '../ports/store.js';
 import { executeOperation, type ExecutionDeps, type HeldClaim } from './operation-execution.js';
-import type { OperationHandler } from './operation-handler.js';
-import { messageOf } from './operation-lease.js';
+import type { GiveUpHandlers, OperationHandlers } from './operation-handler.js';
+import { PollingLoop } from './polling-loop.js';
 
-export type { OperationContext, OperationHandler } from './operation-handler.js';
+export type { GiveUpHandlers, OperationContext, OperationHandler, OperationHandlers } from './operation-handler.js';
 
 export interface OperationRunnerOptions {
   store: Store;
-  /** Types without a handler are left for another instance that has one. */
-  handlers: Partial<Record<OperationType, OperationHandler>>;
+  /**
+   * The handlers to run. Production passes the app's full registry (app/operation-handlers.ts);
+   * a runner given fewer leaves the other types for another runner that has them.
+   */
+  handlers: Partial<OperationHandlers>;
   /** Real time, for leases and retry backoff: never the dev clock, or advancing it would expire every lease. */
   leaseClock: Clock;
   /** The app clock (the dev clock when enabled), for `finishedAt` as clients see it. */
@@ -26,6 +29,8 @@ export interface OperationRunnerOptions {
   /** Claims (runs started) after which an operation that keeps failing is failed for good. */
   maxAttempts?: number;
   log?: (event: object) => void;
+  /** Clean-ups of operations given up (an activation's key goes Failed, not Installing for ever). */
+  onGiveUp?: GiveUpHandlers;
 }
 
 /**
@@ -36,19 +41,16 @@ export interface OperationRunnerOptions {
  */
 export class OperationRunner {
   readonly #store: Store;
-  readonly #handlers: Partial<Record<OperationType, OperationHandler>>;
+  readonly #handlers: Partial<OperationHandlers>;
   readonly #types: OperationType[];
   readonly #owner: string;
-  readonly #pollMs: number;
   readonly #concurrency: number;
   readonly #deps: ExecutionDeps;
+  readonly #loop: PollingLoop;
 
   #started = false;
-  #timer: NodeJS.Timeout | undefined;
   #claims = 0;
   readonly #inFlight = new Set<Promise<void>>();
-  #pumping: Promise<void> | undefined;
-  #pumpAgain = false;
 
   constructor(opts: OperationRunnerOptions) {
     const leaseMs = opts.leaseMs ?? 30_000;
@@ -56,38 +58,39 @@ export class OperationRunner {
     this.#handlers = opts.handlers;
     this.#types = OPERATION_TYPES.filter((type) => opts.handlers[type] !== undefined);
     this.#owner = opts.owner;
-    this.#pollMs = opts.pollMs ?? 1_000;
     this.#concurrency = opts.concurrency ?? 4;
-    if (!(leaseMs > 0) || !(this.#pollMs > 0) || !Number.isInteger(this.#concurrency) || this.#concurrency < 1) {
-      throw new RangeError('OperationRunner needs a positive leaseMs and pollMs and a concurrency of at least 1.');
+    if (!(leaseMs > 0) || !Number.isInteger(this.#concurrency) || this.#concurrency < 1) {
+      throw new RangeError('OperationRunner needs a positive leaseMs and a concurrency of at least 1.');
     }
+    const log = opts.log ?? (() => undefined);
     this.#deps = {
       repo: opts.store.operations,
       leaseClock: opts.leaseClock,
       finishClock: opts.finishClock,
       leaseMs,
       maxAttempts: opts.maxAttempts ?? 10,
-      log: opts.log ?? (() => undefined),
+      log,
+      onGiveUp: opts.onGiveUp ?? {},
     };
+    // A store that cannot be reached fails the pass: logged, tried again at the next poll.
+    this.#loop = new PollingLoop({ name: 'operation', intervalMs: opts.pollMs ?? 1_000, pass: () => this.#fill(), log });
   }
 
   /** Starts polling; operations queued meanwhile (also by a crashed run) are picked up. */
   start(): void {
-    if (this.#started) return;
     this.#started = true;
-    this.#schedule(0);
+    this.#loop.start();
   }
 
   /** Looks for work now rather than at the next poll, e.g. right after a use case queued one. */
   kick(): void {
-    this.#schedule(0);
+    this.#loop.kick();
   }
 
   /** Stops claiming and waits for the operations in flight to end. */
   async stop(): Promise<void> {
     this.#started = false;
-    clearTimeout(this.#timer);
-    await this.#pumping;
+    await this.#loop.stop();
     while (this.#inFlight.size > 0) await Promise.allSettled([...this.#inFlight]);
   }
 
@@ -104,43 +107,12 @@ export class OperationRunner {
     await Promise.all(Array.from({ length: this.#concurrency }, worker));
   }
 
-  #schedule(ms: number): void {
-    if (!this.#started) return;
-    clearTimeout(this.#timer);
-    this.#timer = setTimeout(() => void this.#pump(), ms);
-    // Waiting for work must not keep the process alive; in-flight handlers do, by their I/O.
-    this.#timer.unref();
-  }
-
-  /** Fills free slots with claimed operations; one pump at a time, a kick during it repeats it. */
-  async #pump(): Promise<void> {
-    if (this.#pumping !== undefined) {
-      this.#pumpAgain = true;
-      return;
-    }
-    this.#pumping = this.#fill();
-    try {
-      await this.#pumping;
-    } finally {
-      this.#pumping = undefined;
-      this.#schedule(this.#pollMs);
-    }
-  }
-
+  /** Fills free slots with claimed operations; a freed slot kicks the loop to fill it again. */
   async #fill(): Promise<void> {
-    try {
-      do {
-        this.#pumpAgain = false;
-        while (this.#started && this.#inFlight.size < this.#concurrency) {
-          const claim = await this.#claim();
-          if (claim === undefined) break;
-          // A freed slot is filled at once rather than at the next poll.
-          void this.#run(claim).then(() => this.kick());
-        }
-      } while (this.#pumpAgain && this.#started);
-    } catch (error) {
-      // The store is unreachable: try again at the next poll.
-      this.#deps.log({ event: 'operation.claim-failed', owner: this.#owner, message: messageOf(error) });
+    while (this.#started && this.#inFlight.size < this.#concurrency) {
+      const claim = await this.#claim();
+      if (claim === undefined) return;
+      void this.#run(claim).then(() => this.kick());
     }
   }
 
@@ -156,10 +128,7 @@ export class OperationRunner {
   }
 
   #run(claim: HeldClaim): Promise<void> {
-    const handler = this.#handlers[claim.op.type];
-    // Claims are limited to handled types, so a handler is always there.
-    if (handler === undefined) throw new Error(`No handler for claimed operation type ${claim.op.type}.`);
-    const running = executeOperation(this.#deps, handler, claim);
+    const running = executeOperation(this.#deps, this.#handlers, claim);
     this.#inFlight.add(running);
     void running.finally(() => this.#inFlight.delete(running));
     return running;

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { FAULT_POINTS, type FaultPoint } from '../ports/fault-points.js';
 
 /**
  * The one place that reads the environment. Parsed once; each part gets its slice.
@@ -51,6 +52,11 @@ const schema = z.object({
     .regex(/^[A-Za-z0-9_.-]{1,64}$/)
     .optional(),
   KEYWARD_OPERATION_LEASE_MS: z.coerce.number().int().min(500).max(3_600_000).default(30_000),
+  KEYWARD_TEST_KILL_AT: z
+    .string()
+    .regex(/^[a-z-]+\.[a-z-]+(#[1-9][0-9]*)?$/, 'must be a fault point name, optionally with #n')
+    .refine((v) => (FAULT_POINTS as readonly string[]).includes(v.split('#')[0]!), 'is not a known fault point')
+    .optional(),
 });
 
 export interface Config {
@@ -71,6 +77,8 @@ export interface Config {
   instanceId: string | undefined;
   /** How long a crashed instance's operation waits before another instance takes it over. */
   operationLeaseMs: number;
+  /** For the crash suite only: the fault point where this process kills itself (ports/fault-points.ts). */
+  killAt: { point: FaultPoint; nth: number } | undefined;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -107,5 +115,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     pfxIterations: c.KEYWARD_PFX_ITERATIONS,
     instanceId: c.KEYWARD_INSTANCE_ID,
     operationLeaseMs: c.KEYWARD_OPERATION_LEASE_MS,
+    killAt: c.KEYWARD_TEST_KILL_AT
+      ? { point: c.KEYWARD_TEST_KILL_AT.split('#')[0] as FaultPoint, nth: Number(c.KEYWARD_TEST_KILL_AT.split('#')[1] ?? '1') }
+      : undefined,
   };
 }

@@ -19,7 +19,7 @@ export async function openVault(config: Config, store: Store, warnings: string[]
   }
   const master = loadOrCreateMasterKey(config.masterKeyFile.path, config.masterKeyFile.mayCreate);
   if (master.warning) warnings.push(master.warning);
-  const vault = new SoftwareVault(master.key, store.settings, () => randomIds.next('pk'));
+  const vault = new SoftwareVault(master.key, store.vaultObjects, () => randomIds.next('pk'));
   master.key.fill(0);
   await vault.init();
   return vault;

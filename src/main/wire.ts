@@ -4,8 +4,10 @@ import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { AppDeps } from '../app/deps.js';
 import { bootstrapOperator, type OperatorBootstrap } from '../app/bootstrap-operator.js';
-import { evictUnusableHandles } from '../app/evict-unusable-handles.js';
-import { releaseReplacedHandles } from '../app/backups/release-replaced-handles.js';
+import { giveUpHandlers, operationHandlers } from '../app/operation-handlers.js';
+import { periodicTasks } from '../app/periodic-tasks.js';
+import { reconcileVault } from '../app/keys/reconcile-vault.js';
+import { faultPointsFor } from '../adapters/faults/kill-at-fault-point.js';
 import { DevClock } from '../adapters/clock/dev-clock.js';
 import { systemClock } from '../adapters/clock/system-clock.js';
 import { randomIds } from '../adapters/random-ids.js';
@@ -15,8 +17,7 @@ import { OutboxMailer } from '../adapters/mail/outbox-mailer.js';
 import { SmtpMailer } from '../adapters/mail/smtp-mailer.js';
 import { OperationRunner } from '../jobs/operation-runner.js';
 import { NotificationDispatcher } from '../jobs/notification-dispatcher.js';
-import { PurgeScheduler } from '../jobs/purge-scheduler.js';
-import { operationHandlers } from '../jobs/handlers/index.js';
+import { PeriodicWork } from '../jobs/periodic-work.js';
 import { buildServer } from '../http/build-server.js';
 import type { Vault } from '../ports/vault.js';
 import type { Config } from './config.js';
@@ -35,7 +36,6 @@ export interface RunningKeyward {
 }
 
 export const VERSION = '0.1.0';
-const HANDLE_SWEEP_MS = 1_000;
 
 type Closer = () => Promise<void> | void;
 
@@ -69,11 +69,16 @@ export async function assemble(config: Config): Promise<RunningKeyward> {
       vault,
       dataPlane,
       clock,
+      realClock: systemClock,
       ids: randomIds,
       kick: { operations: () => runner?.kick(), notifications: () => dispatcher?.kick() },
       keyFiles: { pfxIterations: config.pfxIterations },
+      faults: faultPointsFor(config.killAt),
     };
 
+    // SPEC L2: before any request, the vault holds nothing that no live record owns (a custody
+    // whose request died with the previous process is given back here).
+    const reconciled = await reconcileVault(deps);
     const operator = await bootstrapOperator(store, config.operatorToken);
     let operatorTokenFile: string | undefined;
     if (operator.kind === 'created') {
@@ -94,6 +99,7 @@ export async function assemble(config: Config): Promise<RunningKeyward> {
       runner = new OperationRunner({
         store,
         handlers: operationHandlers(deps),
+        onGiveUp: giveUpHandlers(deps),
         leaseClock: systemClock,
         finishClock: clock,
         owner,
@@ -102,26 +108,18 @@ export async function assemble(config: Config): Promise<RunningKeyward> {
         log,
       });
       dispatcher = new NotificationDispatcher({ store, mailer: mailerFor(config), from: config.mail.from, clock: systemClock, log });
-      const sweep = setInterval(() => {
-        void devClock?.refresh().catch(() => undefined);
-        void evictUnusableHandles(deps).catch((error: unknown) => log({ sweep: String(error) }));
-        // A restore, copy or reset on another instance waits for this one to let go of the file.
-        void releaseReplacedHandles(deps).catch((error: unknown) => log({ sweep: String(error) }));
-      }, HANDLE_SWEEP_MS);
-      sweep.unref();
+      const periodic = new PeriodicWork(periodicTasks(deps, { log, ...(devClock ? { refreshClock: () => devClock.refresh() } : {}) }), log);
       // Stop taking work before the server closes: in-flight operations finish or are taken over.
       closers.unshift(
-        () => clearInterval(sweep),
+        () => periodic.stop(),
         () => runner?.stop(),
         () => dispatcher?.stop(),
       );
       runner.start();
       dispatcher.start();
-      // R14: locked environments not unlocked within 28 days (of the app clock) are purged.
-      const purges = new PurgeScheduler({ deps, log });
-      closers.unshift(() => purges.stop());
-      purges.start();
+      periodic.start();
     };
+    app.log.info({ event: 'vault.reconciled', ...reconciled }, 'vault reconciled with the store at start');
     return { app, deps, operator, operatorTokenFile, warnings, startBackground, close: () => closeAll(closers) };
   } catch (error) {
     await closeAll(closers);

@@ -30,6 +30,8 @@ export interface BackupRepo {
   get(id: string): Promise<Backup | undefined>;
   /** The environment's backups, oldest first. */
   listByEnvironment(environmentId: string): Promise<Backup[]>;
+  /** Forgets one backup (its file is the data plane's to remove). */
+  remove(id: string): Promise<void>;
   /** Forgets every backup of the environment (reset, delete, purge); returns how many. */
   deleteByEnvironment(environmentId: string): Promise<number>;
   /**

@@ -87,6 +87,19 @@ export interface DataPlane {
    * later deleting the new one's side files. INTERNAL when others keep it open (retry later).
    */
   detach(environmentId: string, loadDek: DekLoader): Promise<void>;
+  /**
+   * Whether the environment's database (or one of its backups) decrypts under the DEK `loadDek`
+   * gives: which key a file is under after a re-key was interrupted.
+   */
+  opensWith(environmentId: string, loadDek: DekLoader, backupId?: string): Promise<boolean>;
+  /**
+   * Re-encrypts the environment's database from one DEK to another (SPEC L4: every change of
+   * protection gives the environment a fresh DEK). Crash-safe like restoreInto (built aside,
+   * renamed over) and safe to run again: a database already under `to` is left as it is.
+   */
+  rekey(environmentId: string, from: DekLoader, to: DekLoader, stillOwner?: () => boolean): Promise<void>;
+  /** The same for one backup. */
+  rekeyBackup(environmentId: string, backupId: string, from: DekLoader, to: DekLoader): Promise<void>;
   destroyBackup(environmentId: string, backupId: string): Promise<void>;
   /** Removes every backup file of the environment (reset, delete, purge). */
   destroyBackups(environmentId: string): Promise<void>;

@@ -18,11 +18,8 @@ export interface OperationRepo {
   listRunning(tenantId: string): Promise<Operation[]>;
   /**
    * Claims the oldest running operation that nobody holds (or whose lease ended before `now`),
-   * for `owner` until `leaseUntil`. Exactly one of several concurrent callers gets each one.
-   */
-  claimNext(owner: string, now: Date, leaseUntil: Date): Promise<Operation | undefined>;
-  /**
-   * `claimNext` limited to `types` (all types when omitted), telling how often the operation
+   * for `owner` until `leaseUntil`; exactly one of several concurrent callers gets each one.
+   * Limited to `types` (all types when omitted), telling how often the operation
    * has been claimed (both methods count every claim): the count bounds retries, and so also
    * stops an operation whose every run crashes the process. An operation released with
    * `notBefore` is not claimable before then. `owner` is the lease's identity: a runner that
@@ -37,7 +34,7 @@ export interface OperationRepo {
   finish(
     id: string,
     owner: string,
-    outcome: { status: Exclude<OperationStatus, 'running'>; error: Operation['error']; finishedAt: Date },
+    outcome: { status: Exclude<OperationStatus, 'running'>; error: Operation['error']; finishedAt: Date; result?: Operation['result'] },
   ): Promise<boolean>;
   /** Releases the lease without finishing (for a retry later, e.g. a vault that is down). */
   release(id: string, owner: string, notBefore: Date): Promise<void>;

@@ -1,4 +1,5 @@
-import type { EncryptionMode, EncryptionStatus, Environment } from '../domain/environment.js';
+import type { EncryptionStatus, StatusMove } from '../domain/environment-status.js';
+import type { EncryptionMode, Environment } from '../domain/environment.js';
 import type { User } from '../domain/principal.js';
 import type { Tenant } from '../domain/tenant.js';
 import type { AuditRepo } from './audit-store.js';
@@ -6,6 +7,7 @@ import type { BackupRepo } from './backup-store.js';
 import type { ExchangeKeyRepo, KeyRepo } from './key-store.js';
 import type { NotificationRepo } from './notification-store.js';
 import type { OperationRepo } from './operation-store.js';
+import type { VaultObjectRepo } from './vault.js';
 
 /**
  * The control store: tenants, people, environments and settings. Two adapters (embedded
@@ -47,33 +49,42 @@ export interface EnvironmentRepo {
   get(id: string): Promise<Environment | undefined>;
   /** Environments of a tenant in creation order, deleted ones left out. */
   listByTenant(tenantId: string): Promise<Environment[]>;
+  /** The same, of one region only. */
+  listByRegion(tenantId: string, region: string): Promise<Environment[]>;
   nameExists(tenantId: string, name: string): Promise<boolean>;
-  update(env: Environment): Promise<void>;
   /**
-   * Compare-and-set of the wrapped DEK: writes `next` only if the stored value is still
-   * `expected`, so a rewrap step that runs twice changes nothing the second time.
+   * R2's one-way fact about the database's tables. Protection and status never change here:
+   * only through the compare-and-set methods below, which follow the status table.
    */
-  swapWrappedDek(id: string, expected: string, next: string): Promise<boolean>;
+  setHasFileColumns(id: string, hasFileColumns: boolean): Promise<void>;
   /**
-   * Compare-and-set of the whole protection: the wrapped DEK, the mode and key it names, and
-   * the status, written only if the stored wrapped DEK is still `expectedWrappedDek`.
+   * Compare-and-set of the protection (wrapped DEK, mode, key): written only if the stored
+   * wrapped DEK is still `expectedWrappedDek`, so a step that runs twice changes nothing the
+   * second time and a racing writer is never overwritten. With `move`, the status must also be
+   * one the move starts from, and becomes the one it ends in (domain/environment-status.ts).
+   * Clears any pending wrapped DEK (the re-key it was for is done).
    */
-  swapProtection(id: string, expectedWrappedDek: string, next: ProtectionChange): Promise<boolean>;
-  /** Compare-and-set of the status: written only if the stored status is one of `from`. */
-  moveStatus(id: string, from: readonly EncryptionStatus[], to: EncryptionStatus, lockedAt?: Date | null): Promise<boolean>;
+  swapProtection(id: string, expectedWrappedDek: string, next: ProtectionChange, move?: StatusMove): Promise<boolean>;
+  /**
+   * Records the wrapped form of the DEK an environment is being re-keyed to (L4), before any
+   * file is re-encrypted under it, so a crash mid-way can still open what was re-keyed. Written
+   * only while the status is `updating` and no other pending DEK is recorded.
+   */
+  setPendingWrappedDek(id: string, pendingWrappedDek: string): Promise<boolean>;
+  /** Compare-and-set of the status by a named move; `lockedAt` is written with it when given. */
+  moveStatus(id: string, move: StatusMove, lockedAt?: Date | null): Promise<boolean>;
   /**
    * One statement for a whole region (a lock of 10,000 environments must not take 10,000 round
-   * trips): tenant-key environments whose status is one of `from` get status `to`.
-   * Returns how many changed.
+   * trips): tenant-key environments whose status the move starts from. Returns how many moved.
    */
-  moveRegionStatus(
-    tenantId: string,
-    region: string,
-    from: readonly EncryptionStatus[],
-    to: EncryptionStatus,
-    lockedAt?: Date | null,
-  ): Promise<number>;
-  countByStatus(tenantId: string, status: EncryptionStatus): Promise<number>;
+  moveRegionStatus(tenantId: string, region: string, move: StatusMove, lockedAt?: Date | null): Promise<number>;
+  /**
+   * Crypto-shredding in one compare-and-set: the status moves to `deleted` (by `move`) and the
+   * wrapped DEKs are erased in the same statement. False when the status did not allow it.
+   */
+  shred(id: string, move: 'delete' | 'purge'): Promise<boolean>;
+  /** Environments of the tenant that are locked or being locked (R9 counts both). */
+  countLocked(tenantId: string): Promise<number>;
   /** The statuses of the given environments, in one query (ids not stored are left out). */
   statusesOf(ids: readonly string[]): Promise<Map<string, EncryptionStatus>>;
 }
@@ -82,7 +93,6 @@ export interface ProtectionChange {
   wrappedDek: string;
   mode: EncryptionMode;
   keyId: string | null;
-  status: EncryptionStatus;
 }
 
 export interface SettingRepo {
@@ -95,7 +105,20 @@ export interface SettingRepo {
   erase(name: string): Promise<void>;
 }
 
+/**
+ * Serialisation across every server instance (SPEC L1): inside a transaction, `region` waits
+ * until no other transaction holds the same tenant and region, and holds it until this one
+ * commits or rolls back. Every action that changes a region's keys or the protection of its
+ * environments takes it first and then reads what its rules depend on, so whatever the timing
+ * the outcome is one a single-threaded server could have produced. Outside a transaction it
+ * throws: a lock that ends with the statement that took it protects nothing.
+ */
+export interface SerialLocks {
+  region(tenantId: string, region: string): Promise<void>;
+}
+
 export interface Repos {
+  locks: SerialLocks;
   tenants: TenantRepo;
   users: UserRepo;
   environments: EnvironmentRepo;
@@ -109,6 +132,14 @@ export interface Repos {
 }
 
 export interface Store extends Repos {
+  /**
+   * The software vault's objects, which live in the control store and take part in whatever
+   * unit of work is running when they are written: called inside `transaction(work)` they join
+   * it (a key record and its sealed private half commit together or not at all); called outside
+   * one they run on their own. Only the embedded vault uses it (main/ wires it); nothing else
+   * may, since everyone else must use the repos handed to `work`.
+   */
+  readonly vaultObjects: VaultObjectRepo;
   /**
    * Runs `work` in one transaction: everything it writes commits together or not at all.
    * Inside `work` use only the repos passed to it: the store's own repos and a nested

@@ -58,10 +58,38 @@ export interface Vault {
    * idempotent (destroying an absent handle succeeds).
    */
   destroyPrivateKey(handle: string): Promise<void>;
+  /**
+   * Every private-key handle the vault holds, found by the vault's own search (not from the
+   * store's records): what reconciliation and a lock compare with the records (SPEC L2).
+   */
+  listPrivateKeys(): Promise<string[]>;
   close(): Promise<void>;
 }
 
-/** Where the software vault keeps its sealed provider key (the control store's settings). */
+/** The kinds of object the software vault seals into the control store. */
+export type VaultObjectKind = 'provider-key' | 'private-key';
+
+/**
+ * Where the software vault keeps what it seals: a table of the control store (see
+ * Store.vaultObjects for how its writes join the caller's unit of work). Values are opaque
+ * sealed text; the repo never sees a key in the clear.
+ */
+export interface VaultObjectRepo {
+  get(handle: string): Promise<string | undefined>;
+  /** Writes only if absent; returns the value now stored (first writer wins across instances). */
+  putIfAbsent(handle: string, kind: VaultObjectKind, sealed: string): Promise<string>;
+  /** Handles of every object of a kind. */
+  list(kind: VaultObjectKind): Promise<string[]>;
+  /** Deletes the object; the row's bytes leave the files at the next `scrub`. */
+  remove(handle: string): Promise<void>;
+  /**
+   * Leaves no copy of removed objects in the store's files that can be reached cheaply
+   * (StoreDialect.scrub). Outside any transaction only; inside one it waits for the commit.
+   */
+  scrub(): Promise<void>;
+}
+
+/** Where the PKCS#11 vault records which provider key a deployment uses (the control store's settings). */
 export interface SealedKeyStore {
   get(name: string): Promise<string | undefined>;
   putIfAbsent(name: string, value: string): Promise<string>;

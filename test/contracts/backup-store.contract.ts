@@ -96,9 +96,7 @@ export function backupStoreContract(target: StoreContractTarget): void {
       await store.backups.insert(aBackup(tenant.id, env.id));
       const purge = (s: Store) =>
         s.transaction(async (tx) => {
-          if (!(await tx.environments.moveStatus(env.id, ['locked'], 'deleted'))) return false;
-          const current = await tx.environments.get(env.id);
-          await tx.environments.update({ ...current!, wrappedDek: '' });
+          if (!(await tx.environments.shred(env.id, 'purge'))) return false;
           await tx.backups.deleteByEnvironment(env.id);
           return true;
         });

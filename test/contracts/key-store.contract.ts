@@ -19,6 +19,7 @@ export function aKey(tenantId: string, overrides: Partial<TenantKey> = {}): Tena
     activatedAt: null,
     lockedAt: null,
     failureReason: null,
+    custodySince: null,
     ...overrides,
   };
 }
@@ -82,6 +83,8 @@ export function keyStoreContract(target: StoreContractTarget): void {
         publicKeyPem: 'pem',
         createdAt: new Date('2026-01-01T00:00:00Z'),
         expiresAt: new Date(expiresAt),
+        state: 'Active' as const,
+        custodySince: null,
       });
       const old = kek('2026-02-01T00:00:00Z');
       const newer = kek('2026-03-01T00:00:00Z');
@@ -100,7 +103,7 @@ export function keyStoreContract(target: StoreContractTarget): void {
       await store.tenants.insert(tenant);
       const env = anEnvironment(tenant.id, { wrappedDek: 'kw1:pk:A256GCM:old' });
       await store.environments.insert(env);
-      const next = { wrappedDek: 'kw1:thumb:RSA-OAEP-256:new', mode: 'tenant' as const, keyId: 'key_1', status: 'ready' as const };
+      const next = { wrappedDek: 'kw1:thumb:RSA-OAEP-256:new', mode: 'tenant' as const, keyId: 'key_1' };
       const results = await Promise.all([
         store.environments.swapProtection(env.id, env.wrappedDek, next),
         other.environments.swapProtection(env.id, env.wrappedDek, { ...next, wrappedDek: 'kw1:thumb:RSA-OAEP-256:other' }),
@@ -118,13 +121,15 @@ export function keyStoreContract(target: StoreContractTarget): void {
       const envs = [tenantKeyed('europe'), tenantKeyed('europe'), tenantKeyed('us'), anEnvironment(tenant.id)];
       for (const e of envs) await store.environments.insert(e);
       const lockedAt = new Date('2026-05-05T05:05:05.005Z');
-      expect(await store.environments.moveRegionStatus(tenant.id, 'europe', ['ready'], 'locked', lockedAt)).toBe(2);
-      expect(await other.environments.countByStatus(tenant.id, 'locked')).toBe(2);
+      expect(await store.environments.moveRegionStatus(tenant.id, 'europe', 'begin-lock')).toBe(2);
+      expect(await other.environments.countLocked(tenant.id)).toBe(2);
+      expect(await store.environments.moveRegionStatus(tenant.id, 'europe', 'end-lock', lockedAt)).toBe(2);
       expect((await other.environments.get(envs[0]!.id))?.lockedAt).toEqual(lockedAt);
-      expect(await store.environments.moveStatus(envs[0]!.id, ['ready'], 'unlocking')).toBe(false);
-      expect(await store.environments.moveStatus(envs[0]!.id, ['locked'], 'ready', null)).toBe(true);
+      expect(await store.environments.moveStatus(envs[0]!.id, 'end-unlock')).toBe(false);
+      expect(await store.environments.moveStatus(envs[0]!.id, 'begin-unlock')).toBe(true);
+      expect(await store.environments.moveStatus(envs[0]!.id, 'end-unlock', null)).toBe(true);
       expect((await other.environments.get(envs[0]!.id))?.lockedAt).toBeNull();
-      expect(await store.environments.countByStatus(tenant.id, 'locked')).toBe(1);
+      expect(await store.environments.countLocked(tenant.id)).toBe(1);
       const statuses = await other.environments.statusesOf([envs[0]!.id, envs[1]!.id, envs[3]!.id, 'env_not_stored']);
       expect(Object.fromEntries(statuses)).toEqual({ [envs[0]!.id]: 'ready', [envs[1]!.id]: 'locked', [envs[3]!.id]: 'ready' });
       expect((await store.environments.statusesOf([])).size).toBe(0);

@@ -7,7 +7,6 @@ import pg from 'pg';
 import { afterAll, describe, it } from 'vitest';
 import { openStore } from '../../src/adapters/store/open-store.js';
 import type { Operation } from '../../src/domain/operation.js';
-import type { Clock } from '../../src/ports/clock.js';
 import type { Store } from '../../src/ports/store.js';
 import { aTenant, newId } from './store-fixtures.js';
 
@@ -26,24 +25,7 @@ export interface StoreTarget {
   another(): Promise<Store>;
 }
 
-/** A clock tests move by hand: time rules are tested by advancing it, never by sleeping. */
-export class FakeClock implements Clock {
-  #ms: number;
-  reads = 0;
-
-  constructor(start = '2024-06-01T12:00:00.000Z') {
-    this.#ms = new Date(start).getTime();
-  }
-
-  now(): Date {
-    this.reads += 1;
-    return new Date(this.#ms);
-  }
-
-  advance(ms: number): void {
-    this.#ms += ms;
-  }
-}
+export { FakeClock } from '../support/fake-clock.js';
 
 export function anOperation(tenantId: string, overrides: Partial<Operation> = {}): Operation {
   return {
@@ -53,11 +35,12 @@ export function anOperation(tenantId: string, overrides: Partial<Operation> = {}
     status: 'running',
     progress: { done: 0, total: 0 },
     error: null,
-    input: { keyId: newId(), region: 'europe', actor: 'usr_1 (Åsa@contoso.example) 🔐', force: false, seats: 1500, note: null },
+    input: { keyId: newId(), region: 'europe', actor: 'usr_1 (Åsa@contoso.example) 🔐' },
     createdAt: new Date('2024-06-01T11:00:00.000Z'),
     finishedAt: null,
+    result: null,
     ...overrides,
-  };
+  } as Operation;
 }
 
 /** Inserts a tenant and `count` running operations of it, created one millisecond apart (oldest first). */
@@ -171,4 +154,9 @@ export async function describeOnPostgres(title: string, body: (target: StoreTarg
       ),
     );
   });
+}
+
+/** The claim of the oldest claimable operation, as the runner makes it (the operation only). */
+export async function claimOp(repo: Store['operations'], owner: string, now: Date, leaseUntil: Date): Promise<Operation | undefined> {
+  return (await repo.claim(owner, now, leaseUntil))?.op;
 }

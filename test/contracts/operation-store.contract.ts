@@ -1,6 +1,6 @@
 import { expect, it } from 'vitest';
 import type { Operation } from '../../src/domain/operation.js';
-import { anOperation, queue, type StoreTarget } from './operation-store-fixtures.js';
+import { anOperation, claimOp, queue, type StoreTarget } from './operation-store-fixtures.js';
 import { aTenant, codeOf, newId } from './store-fixtures.js';
 
 const at = (iso: string): Date => new Date(iso);
@@ -24,7 +24,7 @@ export function operationStoreContract(target: StoreTarget): void {
       status: 'failed',
       progress: { done: 2, total: 7 },
       error: { code: 'KEY_MISMATCH', detail: 'Upload the active key — « clé » 🔑' },
-      input: {},
+      input: { region: 'europe', keyId: 'key_1', actor: 'operator' },
       finishedAt: at('2024-06-01T13:00:00.123Z'),
     });
     await store!.operations.insert(running);
@@ -32,7 +32,7 @@ export function operationStoreContract(target: StoreTarget): void {
     expect(await other!.operations.get(running.id)).toEqual(running);
     expect(await other!.operations.get(failed.id)).toEqual(failed);
     expect(await store!.operations.get(newId())).toBeUndefined();
-    expect(await codeOf(other!.operations.insert({ ...running, type: 'reset' }))).toBe('CONFLICT');
+    expect(await codeOf(other!.operations.insert({ ...running, type: 'lock-tenant' } as Operation))).toBe('CONFLICT');
     await expect(store!.operations.insert(anOperation(newId()))).rejects.toThrow();
   });
 
@@ -52,9 +52,9 @@ export function operationStoreContract(target: StoreTarget): void {
   it('claims oldest first, holds a claim until its lease ends, then lets another take it over', async () => {
     const [store, other] = await target.stores(2);
     const [first, second] = await queue(store!, 2);
-    expect(await store!.operations.claimNext('a#1', T0, plus(T0, LEASE))).toEqual(first);
-    expect(await other!.operations.claimNext('b#1', T0, plus(T0, LEASE))).toEqual(second);
-    expect(await other!.operations.claimNext('b#2', plus(T0, LEASE), plus(T0, 2 * LEASE))).toBeUndefined();
+    expect(await claimOp(store!.operations, 'a#1', T0, plus(T0, LEASE))).toEqual(first);
+    expect(await claimOp(other!.operations, 'b#1', T0, plus(T0, LEASE))).toEqual(second);
+    expect(await claimOp(other!.operations, 'b#2', plus(T0, LEASE), plus(T0, 2 * LEASE))).toBeUndefined();
 
     // The first lease is renewed, the second is not: only the second can be taken over.
     expect(await store!.operations.renewLease(first!.id, 'a#1', plus(T0, 3 * LEASE))).toBe(true);
@@ -107,7 +107,7 @@ export function operationStoreContract(target: StoreTarget): void {
   it('lets only the lease holder report progress and finish; success completes the progress', async () => {
     const [store, other] = await target.stores(2);
     const [op] = await queue(store!, 1);
-    await store!.operations.claimNext('a#1', T0, plus(T0, LEASE));
+    await claimOp(store!.operations, 'a#1', T0, plus(T0, LEASE));
     expect(await store!.operations.reportProgress(op!.id, 'a#1', 3, 10)).toBe(true);
     expect(await other!.operations.reportProgress(op!.id, 'b#1', 9, 10)).toBe(false);
     expect((await other!.operations.get(op!.id))?.progress).toEqual({ done: 3, total: 10 });
@@ -120,7 +120,7 @@ export function operationStoreContract(target: StoreTarget): void {
     expect(await other!.operations.get(op!.id)).toEqual(done);
 
     // Finished is final: not claimable, not running, and its old holder can change nothing.
-    expect(await store!.operations.claimNext('a#2', plus(T0, 10 * LEASE), plus(T0, 11 * LEASE))).toBeUndefined();
+    expect(await claimOp(store!.operations, 'a#2', plus(T0, 10 * LEASE), plus(T0, 11 * LEASE))).toBeUndefined();
     expect(await store!.operations.listRunning(op!.tenantId)).toEqual([]);
     expect(await store!.operations.finish(op!.id, 'a#1', { status: 'failed', error: { code: 'INTERNAL', detail: 'x' }, finishedAt })).toBe(false);
     expect(await store!.operations.reportProgress(op!.id, 'a#1', 1, 10)).toBe(false);
@@ -131,10 +131,10 @@ export function operationStoreContract(target: StoreTarget): void {
   it('refuses every write of a holder whose lease was taken over, leaving the row as the new holder left it', async () => {
     const [store, other] = await target.stores(2);
     const [op] = await queue(store!, 1);
-    await store!.operations.claimNext('a#1', T0, plus(T0, LEASE));
+    await claimOp(store!.operations, 'a#1', T0, plus(T0, LEASE));
     await store!.operations.reportProgress(op!.id, 'a#1', 1, 4);
     const later = plus(T0, LEASE + 1);
-    expect(await other!.operations.claimNext('b#1', later, plus(later, LEASE))).toEqual({ ...op, progress: { done: 1, total: 4 } });
+    expect(await claimOp(other!.operations, 'b#1', later, plus(later, LEASE))).toEqual({ ...op, progress: { done: 1, total: 4 } });
     await other!.operations.reportProgress(op!.id, 'b#1', 2, 4);
 
     expect(await store!.operations.renewLease(op!.id, 'a#1', plus(later, 5 * LEASE))).toBe(false);
@@ -145,7 +145,7 @@ export function operationStoreContract(target: StoreTarget): void {
     expect(await store!.operations.get(op!.id)).toEqual({ ...op, progress: { done: 2, total: 4 } });
 
     // The new holder still holds it (the stale release did nothing) and records the outcome.
-    expect(await store!.operations.claimNext('c#1', plus(later, 1), plus(later, LEASE))).toBeUndefined();
+    expect(await claimOp(store!.operations, 'c#1', plus(later, 1), plus(later, LEASE))).toBeUndefined();
     const error = { code: 'KEY_MISMATCH', detail: 'Not the active key.' } as const;
     expect(await other!.operations.finish(op!.id, 'b#1', { status: 'failed', error, finishedAt: later })).toBe(true);
     expect(await store!.operations.get(op!.id)).toEqual({ ...op, status: 'failed', progress: { done: 2, total: 4 }, error, finishedAt: later });
@@ -154,7 +154,7 @@ export function operationStoreContract(target: StoreTarget): void {
   it('refuses impossible progress and outcomes before they reach the row', async () => {
     const [store] = await target.stores(1);
     const [op] = await queue(store!, 1);
-    await store!.operations.claimNext('a#1', T0, plus(T0, LEASE));
+    await claimOp(store!.operations, 'a#1', T0, plus(T0, LEASE));
     for (const [done, total] of [
       [5, 4],
       [-1, 4],
@@ -208,7 +208,7 @@ export function operationStoreContract(target: StoreTarget): void {
     const [survivor] = await target.stores(1);
     const crashed = await target.another();
     const [op] = await queue(crashed, 1);
-    await crashed.operations.claimNext('a#1', T0, plus(T0, LEASE));
+    await claimOp(crashed.operations, 'a#1', T0, plus(T0, LEASE));
     await crashed.operations.reportProgress(op!.id, 'a#1', 1, 2);
     await crashed.close();
     // Its lease runs out; another instance resumes the work where progress says it was.

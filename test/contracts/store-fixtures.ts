@@ -48,6 +48,7 @@ export function anEnvironment(tenantId: string, overrides: Partial<Environment> 
     createdAt: new Date('2024-03-03T08:00:00.000Z'),
     hasFileColumns: false,
     encryption: { mode: 'provider', keyId: null, status: 'ready' },
+    pendingWrappedDek: null,
     lockedAt: null,
     wrappedDek: `kw1:provider:${newId()}`,
     ...overrides,

@@ -3,6 +3,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { openStore } from '../../src/adapters/store/open-store.js';
 import { storeContract } from './store.contract.js';
 import { postgresUnreachable, sql, testDatabaseHost, testDatabaseUrl } from '../support/postgres.js';
+import { postgresDialect } from '../../src/adapters/store/dialect.js';
 import { migrationProvider } from '../../src/adapters/store/migrations/index.js';
 import { keyStoreContract } from './key-store.contract.js';
 import { backupStoreContract } from './backup-store.contract.js';
@@ -40,7 +41,7 @@ if (reason !== undefined && process.env.CI) {
       const stores = await Promise.all([1, 2, 3].map(() => openStore({ kind: 'postgres', url, schema: racing })));
       try {
         const applied = await sql(`select name from "${racing}".kysely_migration`);
-        const names = Object.keys(await migrationProvider('postgres').getMigrations()).sort();
+        const names = Object.keys(await migrationProvider(postgresDialect).getMigrations()).sort();
         expect(applied.rows).toEqual(names.map((name) => ({ name })));
         expect(await stores[0]!.settings.putIfAbsent('x', 'a')).toBe('a');
         expect(await stores[2]!.settings.get('x')).toBe('a');

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3-multiple-ciphers';
 import { afterAll, describe, expect, it } from 'vitest';
 import { openStore } from '../../src/adapters/store/open-store.js';
+import { sqliteDialect } from '../../src/adapters/store/dialect.js';
 import { migrationProvider } from '../../src/adapters/store/migrations/index.js';
 import { storeContract } from './store.contract.js';
 import { keyStoreContract } from './key-store.contract.js';
@@ -25,7 +26,7 @@ describe('Store contract on embedded SQLite', () => {
     try {
       expect(raw.pragma('journal_mode', { simple: true })).toBe('wal');
       const applied = raw.prepare('select name from kysely_migration').pluck().all();
-      expect(applied).toEqual(Object.keys(await migrationProvider('sqlite').getMigrations()).sort());
+      expect(applied).toEqual(Object.keys(await migrationProvider(sqliteDialect).getMigrations()).sort());
     } finally {
       raw.close();
     }

@@ -111,10 +111,50 @@ export function storeContract(target: StoreContractTarget): void {
       expect(await other.environments.get(cmk.id)).toEqual(cmk);
       expect(await store.environments.get(newId())).toBeUndefined();
 
-      const locked = { ...cmk, hasFileColumns: false, encryption: { ...cmk.encryption, status: 'locked' as const } };
-      await store.environments.update(locked);
-      expect(await store.environments.get(cmk.id)).toEqual(locked);
-      expect(await codeOf(store.environments.update(anEnvironment(tenant.id)))).toBe('NOT_FOUND');
+      await store.environments.setHasFileColumns(provider.id, false);
+      expect(await store.environments.get(provider.id)).toEqual({ ...provider, hasFileColumns: false });
+      expect(await codeOf(store.environments.setHasFileColumns(newId(), true))).toBe('NOT_FOUND');
+    });
+
+    it('moves statuses only by the moves of the status table, by compare-and-set', async () => {
+      const tenant = aTenant();
+      await store.tenants.insert(tenant);
+      const env = anEnvironment(tenant.id);
+      await store.environments.insert(env);
+      const status = async () => (await store.environments.get(env.id))?.encryption.status;
+      // A move whose start is not the stored status changes nothing.
+      expect(await store.environments.moveStatus(env.id, 'end-lock')).toBe(false);
+      expect(await store.environments.moveStatus(env.id, 'begin-update')).toBe(true);
+      expect(await other.environments.moveStatus(env.id, 'begin-update')).toBe(false);
+      expect(await status()).toBe('updating');
+      expect(await store.environments.moveStatus(env.id, 'end-update')).toBe(true);
+      expect(await store.environments.moveStatus(newId(), 'begin-update')).toBe(false);
+
+      // Region moves touch tenant-key environments of that region only, and set lockedAt.
+      const cmk = anEnvironment(tenant.id, { encryption: { mode: 'tenant', keyId: newId(), status: 'ready' } });
+      const elsewhere = anEnvironment(tenant.id, { region: 'asia', encryption: { mode: 'tenant', keyId: newId(), status: 'ready' } });
+      await store.environments.insert(cmk);
+      await store.environments.insert(elsewhere);
+      expect(await store.environments.moveRegionStatus(tenant.id, 'europe', 'begin-lock')).toBe(1);
+      expect(await store.environments.countLocked(tenant.id)).toBe(1);
+      const lockedAt = new Date('2026-02-01T00:00:00.000Z');
+      expect(await other.environments.moveRegionStatus(tenant.id, 'europe', 'end-lock', lockedAt)).toBe(1);
+      expect(await store.environments.get(cmk.id)).toMatchObject({ encryption: { status: 'locked' }, lockedAt });
+      expect((await store.environments.get(elsewhere.id))?.encryption.status).toBe('ready');
+      expect(await store.environments.countLocked(tenant.id)).toBe(1);
+      expect((await store.environments.statusesOf([cmk.id, env.id, 'env_not_stored'])).size).toBe(2);
+    });
+
+    it('shreds in one compare-and-set: deleted, with its wrapped DEKs erased', async () => {
+      const env = anEnvironment((await insertTenant()).id, { encryption: { mode: 'tenant', keyId: newId(), status: 'updating' } });
+      await store.environments.insert(env);
+      expect(await store.environments.shred(env.id, 'delete')).toBe(false);
+      expect(await store.environments.moveStatus(env.id, 'end-update')).toBe(true);
+      expect(await store.environments.setPendingWrappedDek(env.id, 'kw1:pending')).toBe(false);
+      expect(await store.environments.shred(env.id, 'purge')).toBe(false);
+      expect(await store.environments.shred(env.id, 'delete')).toBe(true);
+      expect(await store.environments.get(env.id)).toMatchObject({ wrappedDek: '', pendingWrappedDek: null, encryption: { status: 'deleted' } });
+      expect(await other.environments.shred(env.id, 'delete')).toBe(false);
     });
 
     it('lists by creation time then id, leaving deleted ones out (get still finds them)', async () => {
@@ -143,20 +183,36 @@ export function storeContract(target: StoreContractTarget): void {
       expect(await store.environments.nameExists((await insertTenant()).id, 'Straße Prod')).toBe(false);
       expect(await codeOf(other.environments.insert(anEnvironment(tenant.id, { name: 'STRAßE PROD' })))).toBe('CONFLICT');
 
-      await store.environments.update({ ...env, encryption: { ...env.encryption, status: 'deleted' } });
+      await store.environments.shred(env.id, 'delete');
       expect(await store.environments.nameExists(tenant.id, 'Straße Prod')).toBe(false);
       await store.environments.insert(anEnvironment(tenant.id, { name: 'Straße Prod' }));
       expect(await store.environments.nameExists(tenant.id, 'straße prod')).toBe(true);
     });
 
-    it('swaps the wrapped DEK only from the expected value', async () => {
+    it('swaps the protection only from the expected wrapped DEK, moving the status with it', async () => {
       const env = anEnvironment((await insertTenant()).id);
       await store.environments.insert(env);
-      expect(await store.environments.swapWrappedDek(env.id, env.wrappedDek, 'kw1:next')).toBe(true);
+      const next = { wrappedDek: 'kw1:next', mode: 'tenant' as const, keyId: 'key_1' };
+      expect(await store.environments.swapProtection(env.id, env.wrappedDek, next)).toBe(true);
       // The step running a second time with what it read before changes nothing.
-      expect(await other.environments.swapWrappedDek(env.id, env.wrappedDek, 'kw1:other')).toBe(false);
-      expect((await store.environments.get(env.id))?.wrappedDek).toBe('kw1:next');
-      expect(await store.environments.swapWrappedDek(newId(), 'kw1:next', 'kw1:x')).toBe(false);
+      expect(await other.environments.swapProtection(env.id, env.wrappedDek, { ...next, wrappedDek: 'kw1:other' })).toBe(false);
+      expect(await store.environments.get(env.id)).toMatchObject({
+        wrappedDek: 'kw1:next',
+        encryption: { mode: 'tenant', keyId: 'key_1', status: 'ready' },
+      });
+      expect(await store.environments.swapProtection(newId(), 'kw1:next', next)).toBe(false);
+      // With a move, the status must be one it starts from; a pending DEK is cleared by the swap.
+      expect(await store.environments.swapProtection(env.id, 'kw1:next', { ...next, wrappedDek: 'kw1:x' }, 'end-update')).toBe(false);
+      expect(await store.environments.moveStatus(env.id, 'begin-update')).toBe(true);
+      expect(await store.environments.setPendingWrappedDek(env.id, 'kw1:pending')).toBe(true);
+      expect(await other.environments.setPendingWrappedDek(env.id, 'kw1:another')).toBe(false);
+      const back = { wrappedDek: 'kw1:pending', mode: 'provider' as const, keyId: null };
+      expect(await store.environments.swapProtection(env.id, 'kw1:next', back, 'end-update')).toBe(true);
+      expect(await store.environments.get(env.id)).toMatchObject({
+        wrappedDek: 'kw1:pending',
+        pendingWrappedDek: null,
+        encryption: { mode: 'provider', keyId: null, status: 'ready' },
+      });
     });
 
     it('lets exactly one of many concurrent swaps from the same value win', async () => {
@@ -164,7 +220,9 @@ export function storeContract(target: StoreContractTarget): void {
       await store.environments.insert(env);
       const nexts = Array.from({ length: 8 }, (_, i) => `kw1:racer-${i}`);
       const results = await Promise.all(
-        nexts.map((next, i) => (i % 2 === 0 ? store : other).environments.swapWrappedDek(env.id, env.wrappedDek, next)),
+        nexts.map((next, i) =>
+          (i % 2 === 0 ? store : other).environments.swapProtection(env.id, env.wrappedDek, { wrappedDek: next, mode: 'provider', keyId: null }),
+        ),
       );
       expect(results.filter(Boolean)).toHaveLength(1);
       expect((await store.environments.get(env.id))?.wrappedDek).toBe(nexts[results.indexOf(true)]);

@@ -11,9 +11,9 @@ if (requireSoftHsm('vault contract: pkcs11 (SoftHSM2)')) {
   const vaults: Pkcs11Vault[] = [];
 
   vaultContract('pkcs11 (SoftHSM2)', {
-    async make(sealedKeys) {
+    async make(backing) {
       const { modulePath, tokenLabel, pin } = await (token ??= createSoftHsmToken());
-      const vault = new Pkcs11Vault({ modulePath, tokenLabel, pin, sealedKeys });
+      const vault = new Pkcs11Vault({ modulePath, tokenLabel, pin, sealedKeys: backing.settings });
       vaults.push(vault);
       await vault.init();
       return vault;

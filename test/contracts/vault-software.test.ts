@@ -6,12 +6,12 @@ import { describe, expect, it } from 'vitest';
 import { SoftwareVault } from '../../src/adapters/vault/software-vault.js';
 import { loadOrCreateMasterKey } from '../../src/adapters/vault/master-key.js';
 import { randomIds } from '../../src/adapters/random-ids.js';
-import { memorySealedKeys, vaultContract } from './vault.contract.js';
+import { memoryBacking, vaultContract } from './vault.contract.js';
 
 const master = randomBytes(32);
 vaultContract('software', {
-  async make(sealedKeys) {
-    const vault = new SoftwareVault(Buffer.from(master), sealedKeys, () => randomIds.next('pk'));
+  async make(backing) {
+    const vault = new SoftwareVault(Buffer.from(master), backing.objects, () => randomIds.next('pk'));
     await vault.init();
     return vault;
   },
@@ -35,7 +35,7 @@ describe('software vault specifics', () => {
   });
 
   it('refuses to start with a different master key than the data was made with', async () => {
-    const shared = memorySealedKeys();
+    const shared = memoryBacking().objects;
     await new SoftwareVault(randomBytes(32), shared, () => 'pk_1').init();
     await expect(new SoftwareVault(randomBytes(32), shared, () => 'pk_2').init()).rejects.toThrow(/KEYWARD_MASTER_KEY_FILE/);
   });

@@ -1,6 +1,7 @@
 import { constants, generateKeyPairSync, publicEncrypt, randomBytes, type KeyObject } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import type { SealedKeyStore, Vault } from '../../src/ports/vault.js';
+import type { SealedKeyStore, Vault, VaultObjectRepo } from '../../src/ports/vault.js';
+import { memoryVaultObjects } from '../support/memory-vault-objects.js';
 import { parseWrappedKey, unwrapDek, wrapDekWithProviderKey, formatWrappedKey } from '../../src/crypto/envelope.js';
 
 /** A store of sealed keys in memory, as the control store's settings behave. */
@@ -20,6 +21,17 @@ export function memorySealedKeys(): SealedKeyStore & { values: Map<string, strin
   };
 }
 
+/**
+ * What a vault may keep in the control store, in memory: the settings (the PKCS#11 vault records
+ * its provider key there) and the software vault's sealed objects. Two vaults made over one
+ * backing share it, as server instances share a store.
+ */
+export interface VaultBacking {
+  settings: SealedKeyStore & { values: Map<string, string> };
+  objects: VaultObjectRepo;
+}
+export const memoryBacking = (): VaultBacking => ({ settings: memorySealedKeys(), objects: memoryVaultObjects() });
+
 const rsa = (bits = 2048) => generateKeyPairSync('rsa', { modulusLength: bits });
 const oaep = (publicKey: KeyObject, data: Buffer, hash: string) =>
   publicEncrypt({ key: publicKey, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: hash }, data);
@@ -27,15 +39,15 @@ let handleCounter = 0;
 const handle = () => `key_contract_${process.pid}_${Date.now().toString(36)}_${handleCounter++}`;
 
 export interface VaultFactory {
-  /** A vault over the given sealed-key store; `instance` distinguishes two vaults sharing it. */
-  make(sealedKeys: SealedKeyStore, instance?: number): Promise<Vault>;
+  /** A vault over the given backing; `instance` distinguishes two vaults sharing it. */
+  make(backing: VaultBacking, instance?: number): Promise<Vault>;
 }
 
 /** Every vault adapter must pass this suite (software vault now, PKCS#11 later). */
 export function vaultContract(name: string, factory: VaultFactory): void {
   describe(`vault contract: ${name}`, () => {
     it('wraps and unwraps a DEK bound to its environment', async () => {
-      const vault = await factory.make(memorySealedKeys());
+      const vault = await factory.make(memoryBacking());
       const dek = randomBytes(32);
       const wrapped = await wrapDekWithProviderKey(vault, dek, 'env_a');
       expect(wrapped.startsWith('kw1:')).toBe(true);
@@ -44,13 +56,13 @@ export function vaultContract(name: string, factory: VaultFactory): void {
     });
 
     it('refuses a wrapped DEK moved to another environment', async () => {
-      const vault = await factory.make(memorySealedKeys());
+      const vault = await factory.make(memoryBacking());
       const wrapped = await wrapDekWithProviderKey(vault, randomBytes(32), 'env_a');
       await expect(unwrapDek(vault, wrapped, 'env_b')).rejects.toMatchObject({ code: 'INTERNAL' });
     });
 
     it('refuses a tampered payload or header with one generic message', async () => {
-      const vault = await factory.make(memorySealedKeys());
+      const vault = await factory.make(memoryBacking());
       const wrapped = parseWrappedKey(await wrapDekWithProviderKey(vault, randomBytes(32), 'env_a'));
       const flipped = Buffer.from(wrapped.payload);
       flipped[20] = flipped[20]! ^ 1;
@@ -61,7 +73,7 @@ export function vaultContract(name: string, factory: VaultFactory): void {
     });
 
     it('two vaults sharing one store use one provider key; init is idempotent', async () => {
-      const shared = memorySealedKeys();
+      const shared = memoryBacking();
       const [a, b] = [await factory.make(shared, 1), await factory.make(shared, 2)];
       await a.init();
       expect(a.providerKeyId()).toBe(b.providerKeyId());
@@ -70,7 +82,7 @@ export function vaultContract(name: string, factory: VaultFactory): void {
     });
 
     it('imports a private key and decrypts RSA-OAEP inside the vault with every hash it names', async () => {
-      const vault = await factory.make(memorySealedKeys());
+      const vault = await factory.make(memoryBacking());
       const { publicKey, privateKey } = rsa();
       const h = handle();
       expect(await vault.hasPrivateKey(h)).toBe(false);
@@ -85,7 +97,7 @@ export function vaultContract(name: string, factory: VaultFactory): void {
     });
 
     it('importing the same key twice is a no-op; another key under the same handle is refused', async () => {
-      const vault = await factory.make(memorySealedKeys());
+      const vault = await factory.make(memoryBacking());
       const first = rsa();
       const h = handle();
       await vault.importPrivateKey(h, first.privateKey);
@@ -98,7 +110,7 @@ export function vaultContract(name: string, factory: VaultFactory): void {
     });
 
     it('fails every bad decryption with one generic message', async () => {
-      const vault = await factory.make(memorySealedKeys());
+      const vault = await factory.make(memoryBacking());
       const { publicKey, privateKey } = rsa();
       const h = handle();
       await vault.importPrivateKey(h, privateKey);
@@ -120,7 +132,7 @@ export function vaultContract(name: string, factory: VaultFactory): void {
     });
 
     it('destroy leaves nothing that can decrypt, and is idempotent', async () => {
-      const sealed = memorySealedKeys();
+      const sealed = memoryBacking();
       const vault = await factory.make(sealed);
       const { publicKey, privateKey } = rsa();
       const h = handle();
@@ -137,11 +149,26 @@ export function vaultContract(name: string, factory: VaultFactory): void {
     });
 
     it('keeps no provider key in the clear in its store', async () => {
-      const shared = memorySealedKeys();
+      const shared = memoryBacking();
       const vault = await factory.make(shared);
       const dek = randomBytes(32);
       await wrapDekWithProviderKey(vault, dek, 'env_a');
-      for (const value of shared.values.values()) expect(value).not.toContain(dek.toString('base64'));
+      for (const value of shared.settings.values.values()) expect(value).not.toContain(dek.toString('base64'));
+      for (const handle of await shared.objects.list('provider-key')) expect(await shared.objects.get(handle)).not.toContain(dek.toString('base64'));
+    });
+
+    it('lists the private keys it holds by its own search, and forgets destroyed ones', async () => {
+      const vault = await factory.make(memoryBacking());
+      const [a, b] = [handle(), handle()];
+      await vault.importPrivateKey(a, rsa().privateKey);
+      await vault.importPrivateKey(b, rsa().privateKey);
+      expect(await vault.listPrivateKeys()).toEqual(expect.arrayContaining([a, b]));
+      await vault.destroyPrivateKey(a);
+      const held = await vault.listPrivateKeys();
+      expect(held).toContain(b);
+      expect(held).not.toContain(a);
+      await vault.destroyPrivateKey(b);
+      expect(await vault.listPrivateKeys()).not.toContain(b);
     });
   });
 }

@@ -164,7 +164,7 @@ export async function withInspector<T>(
 ): Promise<T> {
   const store = await openStore({ kind: 'sqlite', file: join(dataDir, 'keyward.db') });
   try {
-    const vault = new SoftwareVault(loadOrCreateMasterKey(join(dataDir, 'master.key'), false).key, store.settings, () => 'unused');
+    const vault = new SoftwareVault(loadOrCreateMasterKey(join(dataDir, 'master.key'), false).key, store.vaultObjects, () => 'unused');
     await vault.init();
     const dekOf = (env: Environment) => unwrapDek(vault, env.wrappedDek, env.id, env.encryption.keyId).catch(() => undefined);
     const everyDek = async () => {

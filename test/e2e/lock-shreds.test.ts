@@ -31,11 +31,8 @@ function filesUnder(dir: string): string[] {
 function sealedPrivateKeys(dataDir: string): Map<string, string> {
   const db = new Database(join(dataDir, 'keyward.db'), { readonly: true });
   try {
-    const rows = db.prepare("select name, value from settings where name like 'vault.software.privateKey.%'").all() as {
-      name: string;
-      value: string;
-    }[];
-    return new Map(rows.map((r) => [r.name.replace('vault.software.privateKey.', ''), r.value]));
+    const rows = db.prepare("select handle, sealed from vault_objects where kind = 'private-key'").all() as { handle: string; sealed: string }[];
+    return new Map(rows.map((r) => [r.handle, r.sealed]));
   } finally {
     db.close();
   }
@@ -113,7 +110,7 @@ describe('a lock shreds the keys', () => {
     await server.stop();
     const store = await openStore({ kind: 'sqlite', file: join(server.dataDir, 'keyward.db') });
     try {
-      const vault = new SoftwareVault(loadOrCreateMasterKey(join(server.dataDir, 'master.key'), false).key, store.settings, () => 'unused');
+      const vault = new SoftwareVault(loadOrCreateMasterKey(join(server.dataDir, 'master.key'), false).key, store.vaultObjects, () => 'unused');
       await vault.init();
       for (const id of envIds) {
         const env = (await store.environments.get(id))!;

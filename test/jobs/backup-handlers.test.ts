@@ -1,27 +1,17 @@
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { SqliteCipherDataPlane } from '../../src/adapters/dataplane/sqlite-cipher-data-plane.js';
-import { openStore } from '../../src/adapters/store/open-store.js';
-import { SoftwareVault } from '../../src/adapters/vault/software-vault.js';
 import { randomIds } from '../../src/adapters/random-ids.js';
-import type { AppDeps } from '../../src/app/deps.js';
 import { createEnvironment } from '../../src/app/create-environment.js';
 import { createBackup } from '../../src/app/backups/create-backup.js';
-import { copyEnvironment } from '../../src/app/backups/copy-environment.js';
-import { resetEnvironment } from '../../src/app/backups/reset-environment.js';
-import { restoreBackup } from '../../src/app/backups/restore-backup.js';
+import { copyEnvironment, runCopy } from '../../src/app/backups/copy-environment.js';
+import { resetEnvironment, runReset } from '../../src/app/backups/reset-environment.js';
+import { restoreBackup, runRestore } from '../../src/app/backups/restore-backup.js';
 import { dekLoaderOf } from '../../src/app/backups/database-access.js';
 import { isKeywardError } from '../../src/domain/errors.js';
 import type { Operation } from '../../src/domain/operation.js';
 import type { Principal } from '../../src/domain/principal.js';
 import type { DataPlane } from '../../src/ports/data-plane.js';
-import { runCopy } from '../../src/jobs/handlers/copy.js';
-import { runReset } from '../../src/jobs/handlers/reset.js';
-import { runRestore } from '../../src/jobs/handlers/restore.js';
 import type { OperationContext } from '../../src/jobs/operation-handler.js';
+import { testAppDeps } from '../support/app-deps.js';
 
 /**
  * Restore, copy and reset handlers stopped at their worst moments (a crash is a throw where the
@@ -34,25 +24,10 @@ afterEach(async () => {
 });
 
 async function world() {
-  const dir = mkdtempSync(join(tmpdir(), 'kw-backup-handlers-'));
-  const store = await openStore({ kind: 'sqlite', file: join(dir, 'control.db') });
-  const vault = new SoftwareVault(randomBytes(32), store.settings, () => randomIds.next('pk'));
-  await vault.init();
-  const dataPlane = new SqliteCipherDataPlane({ directory: join(dir, 'environments'), backupDirectory: join(dir, 'backups') });
-  cleanups.push(
-    () => rmSync(dir, { recursive: true, force: true }),
-    () => store.close(),
-    () => dataPlane.close(),
-  );
-  const deps: AppDeps = {
-    store,
-    vault,
-    dataPlane,
-    clock: { now: () => new Date() },
-    ids: randomIds,
-    kick: { operations: () => undefined, notifications: () => undefined },
-    keyFiles: { pfxIterations: 2048 },
-  };
+  const made = await testAppDeps();
+  cleanups.push(() => made.close());
+  const { deps } = made;
+  const { store, vault, dataPlane } = deps;
   const tenantId = randomIds.next('ten');
   await store.tenants.insert({
     id: tenantId,
@@ -84,7 +59,8 @@ async function world() {
   return { deps, store, dataPlane, admin, environment, bodies, successes };
 }
 
-const ctxOf = (op: Operation): OperationContext => ({ op, reportProgress: () => Promise.resolve(), lost: false });
+const ctxOf = <T extends Operation>(op: T): OperationContext<T['type']> =>
+  ({ op, reportProgress: () => Promise.resolve(), lost: false, setResult: () => undefined }) as unknown as OperationContext<T['type']>;
 
 /** The data plane, with one method made to fail once (after or instead of doing its work). */
 function crashingOnce(plane: DataPlane, method: 'create' | 'restoreInto', after: boolean): DataPlane {
@@ -149,11 +125,7 @@ describe('restore, copy and reset handlers across crashes', () => {
     const source = await w.environment('S', ['s-1']);
     const target = await w.environment('T', ['t-1']);
     const { operation } = await copyEnvironment(w.deps, w.admin, target, source);
-    await w.store.environments.update({
-      ...(await w.store.environments.get(source))!,
-      wrappedDek: '',
-      encryption: { mode: 'provider', keyId: null, status: 'deleted' },
-    });
+    await w.store.environments.shred(source, 'delete');
     const failure = await runCopy(w.deps, ctxOf(operation)).catch((e: unknown) => e);
     expect(isKeywardError(failure) && failure.code).toBe('NOT_FOUND');
     expect((await w.store.environments.get(target))!.encryption.status).toBe('ready');

@@ -41,7 +41,7 @@ function takeoverBehaviour(target: StoreTarget): void {
     await store!.tenants.insert(tenant);
     const env = anEnvironment(tenant.id, { wrappedDek: 'kw1:provider:old' });
     await store!.environments.insert(env);
-    const op = anOperation(tenant.id, { type: 'apply-tenant-key', input: { environmentId: env.id } });
+    const op = anOperation(tenant.id, { type: 'apply-tenant-key', input: { environmentId: env.id, keyId: 'key_1', region: 'europe', actor: 'operator' } });
     await store!.operations.insert(op);
 
     const swaps: boolean[] = [];
@@ -52,7 +52,7 @@ function takeoverBehaviour(target: StoreTarget): void {
     const rewrap =
       (s: Store, dies: boolean): OperationHandler =>
       async (ctx) => {
-        swaps.push(await s.environments.swapWrappedDek(env.id, 'kw1:provider:old', 'kw1:tenant:new'));
+        swaps.push(await s.environments.swapProtection(env.id, 'kw1:provider:old', { wrappedDek: 'kw1:tenant:new', mode: 'tenant', keyId: 'key_1' }));
         await ctx.reportProgress(1, 2);
         if (dies) {
           holderCtx = ctx;

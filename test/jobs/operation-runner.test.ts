@@ -3,7 +3,7 @@ import { KeywardError } from '../../src/domain/errors.js';
 import { backoffMs } from '../../src/jobs/operation-execution.js';
 import { OperationRunner, type OperationHandler } from '../../src/jobs/operation-runner.js';
 import type { OperationType } from '../../src/domain/operation.js';
-import { describeOnPostgres, describeOnSqlite, FakeClock, queue, type StoreTarget } from '../contracts/operation-store-fixtures.js';
+import { claimOp, describeOnPostgres, describeOnSqlite, FakeClock, queue, type StoreTarget } from '../contracts/operation-store-fixtures.js';
 
 /** Waiting for async work (driver round trips, renewal timers) under a loaded machine, not for a time rule. */
 const SETTLE = { timeout: 10_000, interval: 5 };
@@ -117,7 +117,7 @@ function runnerBehaviour(target: StoreTarget): void {
     for (let i = 0; i < 10; i += 1) {
       const now = leaseClock.now();
       // A claim whose runner died before recording anything.
-      expect(await store.operations.claimNext(`dead#${i}`, now, new Date(now.getTime() + 1))).toBeDefined();
+      expect(await claimOp(store.operations, `dead#${i}`, now, new Date(now.getTime() + 1))).toBeDefined();
       leaseClock.advance(2);
     }
     await runner.runUntilIdle();

@@ -6,20 +6,11 @@ import { OutboxMailer } from '../../src/adapters/mail/outbox-mailer.js';
 import { SmtpMailer } from '../../src/adapters/mail/smtp-mailer.js';
 import { openStore } from '../../src/adapters/store/open-store.js';
 import { NotificationDispatcher, type NotificationDispatcherOptions } from '../../src/jobs/notification-dispatcher.js';
-import type { Clock } from '../../src/ports/clock.js';
 import type { NotificationDraft } from '../../src/ports/notification-store.js';
 import type { Store } from '../../src/ports/store.js';
 import { newId } from '../contracts/store-fixtures.js';
+import { FakeClock } from '../support/fake-clock.js';
 import { freePort, startSmtpServer, type TestSmtpServer } from './smtp-test-server.js';
-
-/** Real time as far as the dispatcher knows, moved only by the test: backoff without sleeping. */
-class ManualClock implements Clock {
-  constructor(private ms = Date.parse('2024-06-01T12:00:00.000Z')) {}
-  now = (): Date => new Date(this.ms);
-  advance(ms: number): void {
-    this.ms += ms;
-  }
-}
 
 const dir = mkdtempSync(join(tmpdir(), 'keyward-dispatch-'));
 let store: Store;
@@ -82,7 +73,7 @@ describe('Notification dispatcher', () => {
   it('delivers a queued message to a real SMTP server, once', async () => {
     const smtp = await smtpOn();
     const events: object[] = [];
-    const d = dispatcher({ mailer: smtpMailer(smtp.port), clock: new ManualClock(), log: (e) => events.push(e) });
+    const d = dispatcher({ mailer: smtpMailer(smtp.port), clock: new FakeClock(), log: (e) => events.push(e) });
     const draft = await enqueue();
     await store.notifications.enqueue({ ...draft, subject: 'queued twice' });
 
@@ -105,7 +96,7 @@ describe('Notification dispatcher', () => {
 
   it('retries with exponential backoff while SMTP is down, capped, and delivers once it is up', async () => {
     const port = await freePort();
-    const clock = new ManualClock();
+    const clock = new FakeClock();
     const d = dispatcher({ mailer: smtpMailer(port), clock });
     await enqueue();
 
@@ -135,7 +126,7 @@ describe('Notification dispatcher', () => {
   });
 
   it('stops a pass at the first failed send, leaving the rest of the queue untouched', async () => {
-    const d = dispatcher({ mailer: smtpMailer(await freePort()), clock: new ManualClock() });
+    const d = dispatcher({ mailer: smtpMailer(await freePort()), clock: new FakeClock() });
     for (let i = 0; i < 3; i += 1) await enqueue();
     expect(await d.drainOnce()).toBe(0);
     const attempts = (await store.notifications.listByTenant(tenantId)).map((m) => m.attempts);
@@ -151,7 +142,7 @@ describe('Notification dispatcher', () => {
       store: broken,
       mailer: new OutboxMailer({ dataDir: dir }),
       from: 'k@p.example',
-      clock: new ManualClock(),
+      clock: new FakeClock(),
       log: (e) => events.push(e),
     });
     expect(await d.drainOnce()).toBe(0);
@@ -179,7 +170,7 @@ describe('Notification dispatcher', () => {
 
   it('writes to the outbox when no SMTP server is configured', async () => {
     const outbox = new OutboxMailer({ dataDir: join(dir, 'data') });
-    const d = dispatcher({ mailer: outbox, clock: new ManualClock() });
+    const d = dispatcher({ mailer: outbox, clock: new FakeClock() });
     const draft = await enqueue();
     expect(await d.drainOnce()).toBe(1);
     expect(readdirSync(outbox.dir)).toEqual([

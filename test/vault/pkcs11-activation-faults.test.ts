@@ -1,21 +1,16 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import pkcs11js from 'pkcs11js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Pkcs11Vault } from '../../src/adapters/vault/pkcs11/pkcs11-vault.js';
-import { openStore } from '../../src/adapters/store/open-store.js';
-import { SqliteCipherDataPlane } from '../../src/adapters/dataplane/sqlite-cipher-data-plane.js';
 import { systemClock } from '../../src/adapters/clock/system-clock.js';
 import { randomIds } from '../../src/adapters/random-ids.js';
 import { unwrapDek, wrapDekWithTenantKey } from '../../src/crypto/envelope.js';
 import { thumbprintOf } from '../../src/crypto/key-files/index.js';
 import { OperationRunner } from '../../src/jobs/operation-runner.js';
-import { operationHandlers } from '../../src/jobs/handlers/index.js';
-import type { HandlerDeps } from '../../src/jobs/handlers/handler-deps.js';
+import { operationHandlers } from '../../src/app/operation-handlers.js';
+import type { AppDeps } from '../../src/app/deps.js';
+import { testAppDeps, type TestDeps } from '../support/app-deps.js';
 import type { TenantKey } from '../../src/domain/tenant-key.js';
-import type { Store } from '../../src/ports/store.js';
 import { wrapPkcs11, type FaultyPkcs11 } from '../support/faulty-pkcs11.js';
 import { createSoftHsmToken, requireSoftHsm, type SoftHsmToken } from '../support/softhsm.js';
 import { listTokenObjects } from './token-objects.js';
@@ -33,37 +28,38 @@ if (requireSoftHsm(SUITE)) {
   describe(SUITE, () => {
     let token: SoftHsmToken;
     let faulty: FaultyPkcs11;
-    let vault: Pkcs11Vault;
-    let store: Store;
-    let dataPlane: SqliteCipherDataPlane;
-    const dir = mkdtempSync(join(tmpdir(), 'keyward-hsm-faults-'));
+    let made: TestDeps;
+    let deps: AppDeps;
 
     beforeAll(async () => {
       token = await createSoftHsmToken();
       const loaded = new pkcs11js.PKCS11();
       loaded.load(token.modulePath);
       faulty = wrapPkcs11(loaded, { failureRate: 0, seed: Number(process.env.FAULT_SEED ?? 7), canFail: (m) => m !== 'C_Finalize' });
-      store = await openStore({ kind: 'sqlite', file: join(dir, 'keyward.db') });
-      vault = new Pkcs11Vault({
-        modulePath: token.modulePath,
-        tokenLabel: token.tokenLabel,
-        pin: token.pin,
-        pkcs11: faulty,
-        sealedKeys: store.settings,
+      made = await testAppDeps({
+        clock: systemClock,
+        vault: async ({ store }) => {
+          const hsm = new Pkcs11Vault({
+            modulePath: token.modulePath,
+            tokenLabel: token.tokenLabel,
+            pin: token.pin,
+            pkcs11: faulty,
+            sealedKeys: store.settings,
+          });
+          await hsm.init();
+          return hsm;
+        },
       });
-      await vault.init();
-      dataPlane = new SqliteCipherDataPlane({ directory: join(dir, 'environments'), maxOpenHandles: 16 });
+      deps = made.deps;
     }, 120_000);
     afterAll(async () => {
       faulty.failureRate = 0;
-      await dataPlane?.close();
-      await vault?.close();
-      await store?.close();
+      await made?.close();
       await token?.cleanup();
-      rmSync(dir, { recursive: true, force: true });
     });
 
     it(`converges over ${ENVIRONMENTS} environments, every one reads back, no orphaned object`, { timeout: 600_000 }, async () => {
+      const { store, vault, dataPlane } = deps;
       const tenantId = randomIds.next('ten');
       await store.tenants.insert({
         id: tenantId,
@@ -91,6 +87,7 @@ if (requireSoftHsm(SUITE)) {
           activatedAt: state === 'Active' ? new Date(1) : null,
           lockedAt: null,
           failureReason: null,
+          custodySince: null,
         };
         return { record, privateKey: pair.privateKey };
       };
@@ -127,18 +124,11 @@ if (requireSoftHsm(SUITE)) {
           lockedAt: null,
           encryption: { mode: 'tenant', keyId: old.record.id, status: 'ready' },
           wrappedDek: wrapDekWithTenantKey(old.record, hash, dek, id),
+          pendingWrappedDek: null,
         });
       }
       const objectsBefore = listTokenObjects(token).length;
 
-      const deps: HandlerDeps = {
-        store,
-        vault,
-        dataPlane,
-        clock: systemClock,
-        ids: randomIds,
-        kick: { operations: () => undefined, notifications: () => undefined },
-      };
       const op = {
         id: randomIds.next('op'),
         tenantId,
@@ -146,9 +136,10 @@ if (requireSoftHsm(SUITE)) {
         status: 'running' as const,
         progress: { done: 0, total: 0 },
         error: null,
-        input: { keyId: next.record.id, region: 'eu' },
+        input: { keyId: next.record.id, region: 'eu', actor: 'fault test' },
         createdAt: new Date(),
         finishedAt: null,
+        result: null,
       };
       await store.operations.insert(op);
       faulty.failureRate = 0.2;

@@ -12,6 +12,7 @@ import { SoftwareVault } from '../../src/adapters/vault/software-vault.js';
 import { unwrapDek, wrapDekWithProviderKey } from '../../src/crypto/envelope.js';
 import type { SealedKeyStore } from '../../src/ports/vault.js';
 import { memorySealedKeys } from '../contracts/vault.contract.js';
+import { memoryVaultObjects } from '../support/memory-vault-objects.js';
 import { createSoftHsmToken, requireSoftHsm, softHsmStatus, type SoftHsmToken } from '../support/softhsm.js';
 import { listTokenObjects, withTokenSession } from './token-objects.js';
 
@@ -140,7 +141,7 @@ if (requireSoftHsm(SUITE)) {
     });
 
     it('answers decrypt and unwrap failures with the software vault texts', async () => {
-      const software = new SoftwareVault(randomBytes(32), memorySealedKeys(), () => 'pk_1');
+      const software = new SoftwareVault(randomBytes(32), memoryVaultObjects(), () => 'pk_1');
       await software.init();
       await expect(software.decryptWithPrivateKey('absent', randomBytes(256), 'sha1')).rejects.toMatchObject({ detail: DECRYPT_FAILURE });
       const wrapped = await wrapDekWithProviderKey(software, randomBytes(32), 'env_a');

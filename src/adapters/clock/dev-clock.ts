@@ -1,4 +1,4 @@
-import type { Clock } from '../../ports/clock.js';
+import type { Clock, SettableClock } from '../../ports/clock.js';
 
 /** Where the offset is shared, so every server instance on one store sees the same dev time. */
 export interface OffsetStore {
@@ -13,7 +13,7 @@ const SETTING = 'dev.clockOffsetMs';
  * (`KEYWARD_DEV_CLOCK=1`). It only ever moves forward, so time gates cannot be replayed.
  * The offset is kept in the store and re-read (`refresh`) so instances sharing it agree.
  */
-export class DevClock implements Clock {
+export class DevClock implements SettableClock {
   private offsetMs = 0;
 
   constructor(

@@ -94,6 +94,25 @@ function keyHandle(db: Database.Database, settings: CipherSettings, dek: Buffer)
 }
 
 /**
+ * Whether the file at `path` decrypts under `dek`: its schema page is read and nothing is
+ * written (no journal-mode change). What a re-key that crashed half-way asks to know which
+ * key a file is under now.
+ */
+export function opensWithKey(path: string, settings: CipherSettings, dek: Buffer): boolean {
+  const db = new Database(path, { fileMustExist: true, readonly: true });
+  try {
+    keyHandle(db, settings, dek);
+    db.prepare('SELECT count(*) FROM sqlite_schema').get();
+    return true;
+  } catch (error) {
+    if (isNotADatabase(error)) return false;
+    throw error;
+  } finally {
+    db.close();
+  }
+}
+
+/**
  * Re-encrypts every page of a keyed handle under another raw DEK, same cipher, in place (a
  * restore or copy into another environment, database-copies.ts). SQLite3MC reads each page
  * under the old key (an AEAD failure aborts) and writes it under the new one. The handle must

@@ -4,7 +4,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fail } from '../../domain/errors.js';
 import type { CopySource, DataPlane, DekLoader, EnvironmentDatabase } from '../../ports/data-plane.js';
 import { BackupArea } from './backup-area.js';
-import { CHOSEN_CIPHER, openHandle, type CipherSettings } from './cipher-settings.js';
+import { CHOSEN_CIPHER, openHandle, opensWithKey, type CipherSettings } from './cipher-settings.js';
 import {
   closeEverywhere,
   copyOpenDatabase,
@@ -204,6 +204,62 @@ export class SqliteCipherDataPlane implements DataPlane {
     } finally {
       dek.fill(0);
     }
+  }
+
+  async opensWith(environmentId: string, loadDek: DekLoader, backupId?: string): Promise<boolean> {
+    const path = backupId === undefined ? this.pathOf(environmentId) : this.backups.pathOf(environmentId, backupId);
+    if (!existsSync(path))
+      fail(
+        'NOT_FOUND',
+        backupId === undefined ? `Environment ${environmentId} has no database.` : `No backup ${backupId} of environment ${environmentId}.`,
+      );
+    const dek = await loadDek();
+    try {
+      return opensWithKey(path, this.cipher, dek);
+    } finally {
+      dek.fill(0);
+    }
+  }
+
+  /**
+   * The live database under another DEK (L4): a consistent copy under the old DEK is re-keyed
+   * aside and renamed over the file once no connection anywhere has it open, as restoreInto
+   * does. Safe to run again: a file already under `to` is left as it is.
+   */
+  async rekey(environmentId: string, from: DekLoader, to: DekLoader, stillOwner: () => boolean = () => true): Promise<void> {
+    const path = this.pathOf(environmentId);
+    if (await this.opensWith(environmentId, to)) return;
+    const scratch = path + SCRATCH_SUFFIX;
+    removeFiles(SCRATCH_FILES.map((s) => path + s));
+    await this.use(environmentId, from, (db) => copyOpenDatabase(handleOf(db), scratch));
+    const [fromDek, toDek] = [await from(), await to()];
+    try {
+      rekeyScratch(scratch, this.cipher, fromDek, toDek);
+      await this.whenClosedEverywhere(environmentId, path, fromDek, () => {
+        if (!stillOwner()) throw new Error(`The re-key of ${environmentId} was taken over; this run stops.`);
+        replaceWithScratch(path, SIDE_FILES);
+      });
+    } finally {
+      fromDek.fill(0);
+      toDek.fill(0);
+    }
+  }
+
+  /** One backup under another DEK, built aside and renamed over it; a backup already under `to` is left. */
+  async rekeyBackup(environmentId: string, backupId: string, from: DekLoader, to: DekLoader): Promise<void> {
+    if (await this.opensWith(environmentId, to, backupId)) return;
+    const path = this.backups.pathOf(environmentId, backupId);
+    const scratch = `${path}${SCRATCH_SUFFIX}`;
+    removeFiles(SCRATCH_FILES.map((s) => path + s));
+    await copyFile(path, scratch);
+    const [fromDek, toDek] = [await from(), await to()];
+    try {
+      rekeyScratch(scratch, this.cipher, fromDek, toDek);
+    } finally {
+      fromDek.fill(0);
+      toDek.fill(0);
+    }
+    renameSyncAndFlush(scratch, path);
   }
 
   async detach(environmentId: string, loadDek: DekLoader): Promise<void> {

@@ -2,28 +2,7 @@ import type { Kysely } from 'kysely';
 import { auditHash, GENESIS_HASH } from '../../domain/audit-chain.js';
 import type { AuditDraft, AuditEntry, AuditOutcome, AuditRepo } from '../../ports/audit-store.js';
 import { insertUnique, type Executor } from './executor.js';
-import type { ControlDatabase } from './schema.js';
-
-/** A row of `audit_log` (migration 0004), encoded like the rest of the schema (see schema.ts). */
-export interface AuditRow {
-  tenant_id: string;
-  seq: number;
-  at: string;
-  actor: string;
-  action: string;
-  target: string;
-  outcome: string;
-  detail: string | null;
-  prev_hash: string;
-  hash: string;
-}
-
-/** A row of `audit_heads`: the last seq and hash of one tenant's chain. */
-export interface AuditHeadRow {
-  tenant_id: string;
-  seq: number;
-  hash: string;
-}
+import type { AuditRow, ControlDatabase } from './schema.js';
 
 const OUTCOMES: readonly AuditOutcome[] = ['allowed', 'refused', 'succeeded', 'failed'];
 
@@ -54,7 +33,7 @@ function entryFromRow(row: AuditRow): AuditEntry {
  * upsert re-reads the row once the lock is free; SQLite has one writer at a time anyway.
  * The primary key (tenant_id, seq) backs this up: a seq can never be stored twice.
  */
-async function appendIn(trx: Kysely<ControlDatabase>, draft: AuditDraft): Promise<AuditEntry> {
+async function appendIn(db: Executor, trx: Kysely<ControlDatabase>, draft: AuditDraft): Promise<AuditEntry> {
   if (!OUTCOMES.includes(draft.outcome)) throw new RangeError(`Unknown audit outcome "${String(draft.outcome)}".`);
   // Throws on an invalid Date before anything is written.
   const at = draft.at.toISOString();
@@ -82,6 +61,7 @@ async function appendIn(trx: Kysely<ControlDatabase>, draft: AuditDraft): Promis
   const entry: AuditEntry = { ...unsealed, hash: auditHash(unsealed) };
 
   await insertUnique(
+    db,
     () =>
       trx
         .insertInto('audit_log')
@@ -114,8 +94,8 @@ export function auditRepo(db: Executor): AuditRepo {
   return {
     async append(draft) {
       const executor = db();
-      if (executor.isTransaction) return appendIn(executor, draft);
-      return executor.transaction().execute((trx) => appendIn(trx, draft));
+      if (executor.isTransaction) return appendIn(db, executor, draft);
+      return executor.transaction().execute((trx) => appendIn(db, trx, draft));
     },
 
     async list(tenantId, { afterSeq = 0, limit }) {

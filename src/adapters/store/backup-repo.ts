@@ -1,20 +1,7 @@
-import { sql, SqliteAdapter } from 'kysely';
 import type { EncryptionMode } from '../../domain/environment.js';
 import type { Backup, BackupRepo } from '../../ports/backup-store.js';
 import { insertUnique, type Executor } from './executor.js';
-
-/** A row of `backups` (migration 0006), encoded like the rest of the schema (see schema.ts). */
-export interface BackupRow {
-  id: string;
-  tenant_id: string;
-  environment_id: string;
-  label: string | null;
-  created_at: string;
-  protector_mode: string;
-  protector_key_id: string | null;
-  /** `bigint`: node-postgres returns it as a string, SQLite as a number. */
-  size_bytes: number | string;
-}
+import type { BackupRow } from './schema.js';
 
 function backupToRow(b: Backup): BackupRow {
   return {
@@ -44,7 +31,7 @@ function backupFromRow(row: BackupRow): Backup {
 export function backupRepo(db: Executor): BackupRepo {
   return {
     async insert(backup) {
-      await insertUnique(() => db().insertInto('backups').values(backupToRow(backup)).execute(), 'A backup with this id exists already.');
+      await insertUnique(db, () => db().insertInto('backups').values(backupToRow(backup)).execute(), 'A backup with this id exists already.');
     },
 
     async get(id) {
@@ -63,14 +50,18 @@ export function backupRepo(db: Executor): BackupRepo {
       return rows.map(backupFromRow);
     },
 
+    async remove(id) {
+      await db().deleteFrom('backups').where('id', '=', id).execute();
+    },
+
     async deleteByEnvironment(environmentId) {
       const result = await db().deleteFrom('backups').where('environment_id', '=', environmentId).executeTakeFirst();
       return Number(result.numDeletedRows);
     },
 
     async scrubErased() {
-      // See the port: only SQLite's WAL can be emptied on demand (as setting-repo's erase does).
-      if (db().getExecutor().adapter instanceof SqliteAdapter) await sql`PRAGMA wal_checkpoint(TRUNCATE)`.execute(db());
+      // See the port: only SQLite's WAL can be emptied on demand.
+      await db.dialect.emptyLog(db());
     },
   };
 }

@@ -1,12 +1,23 @@
-import type { EncryptionStatus } from '../../domain/environment.js';
+import { LOCKED_STATUSES, movesFrom, movesTo, type EncryptionStatus, type StatusMove } from '../../domain/environment-status.js';
 import type { EnvironmentRepo } from '../../ports/store.js';
 import { assertOneRow, insertUnique, type Executor } from './executor.js';
 import { caseKey, environmentFromRow, environmentToRow } from './row-mapping.js';
 
+/**
+ * Environments. Every write of protection or status is one compare-and-set statement, so the
+ * database decides which of two racing writers wins; statuses change only by the moves of
+ * domain/environment-status.ts.
+ */
 export function environmentRepo(db: Executor): EnvironmentRepo {
+  const statusOf = (move: StatusMove, lockedAt: Date | null | undefined) => ({
+    encryption_status: movesTo(move),
+    ...(lockedAt === undefined ? {} : { locked_at: lockedAt?.toISOString() ?? null }),
+  });
+
   return {
     async insert(env) {
       await insertUnique(
+        db,
         () => db().insertInto('environments').values(environmentToRow(env)).execute(),
         'An environment with this name (or id) already exists in the tenant.',
       );
@@ -30,6 +41,19 @@ export function environmentRepo(db: Executor): EnvironmentRepo {
       return rows.map(environmentFromRow);
     },
 
+    async listByRegion(tenantId, region) {
+      const rows = await db()
+        .selectFrom('environments')
+        .selectAll()
+        .where('tenant_id', '=', tenantId)
+        .where('region', '=', region)
+        .where('encryption_status', '<>', 'deleted')
+        .orderBy('created_at')
+        .orderBy('id')
+        .execute();
+      return rows.map(environmentFromRow);
+    },
+
     async nameExists(tenantId, name) {
       const row = await db()
         .selectFrom('environments')
@@ -42,53 +66,73 @@ export function environmentRepo(db: Executor): EnvironmentRepo {
       return row !== undefined;
     },
 
-    async update(env) {
-      const { id: _id, ...columns } = environmentToRow(env);
-      const result = await db().updateTable('environments').set(columns).where('id', '=', env.id).executeTakeFirst();
+    async setHasFileColumns(id, hasFileColumns) {
+      const result = await db()
+        .updateTable('environments')
+        .set({ has_file_columns: hasFileColumns ? 1 : 0 })
+        .where('id', '=', id)
+        .executeTakeFirst();
       assertOneRow(result, 'No such environment.');
     },
 
-    async swapWrappedDek(id, expected, next) {
-      // One statement: the database decides which of two racing writers sees `expected`.
+    async swapProtection(id, expectedWrappedDek, next, move) {
       const result = await db()
         .updateTable('environments')
-        .set({ wrapped_dek: next })
-        .where('id', '=', id)
-        .where('wrapped_dek', '=', expected)
-        .executeTakeFirst();
-      return result.numUpdatedRows === 1n;
-    },
-
-    async swapProtection(id, expectedWrappedDek, next) {
-      const result = await db()
-        .updateTable('environments')
-        .set({ wrapped_dek: next.wrappedDek, encryption_mode: next.mode, encryption_key_id: next.keyId, encryption_status: next.status })
+        .set({
+          wrapped_dek: next.wrappedDek,
+          encryption_mode: next.mode,
+          encryption_key_id: next.keyId,
+          pending_wrapped_dek: null,
+          ...(move === undefined ? {} : { encryption_status: movesTo(move) }),
+        })
         .where('id', '=', id)
         .where('wrapped_dek', '=', expectedWrappedDek)
+        .$if(move !== undefined, (q) => q.where('encryption_status', 'in', [...movesFrom(move!)]))
         .executeTakeFirst();
       return result.numUpdatedRows === 1n;
     },
 
-    async moveStatus(id, from, to, lockedAt) {
+    async setPendingWrappedDek(id, pendingWrappedDek) {
       const result = await db()
         .updateTable('environments')
-        .set({ encryption_status: to, ...(lockedAt === undefined ? {} : { locked_at: lockedAt?.toISOString() ?? null }) })
+        .set({ pending_wrapped_dek: pendingWrappedDek })
         .where('id', '=', id)
-        .where('encryption_status', 'in', [...from])
+        .where('encryption_status', '=', 'updating')
+        .where('pending_wrapped_dek', 'is', null)
         .executeTakeFirst();
       return result.numUpdatedRows === 1n;
     },
 
-    async moveRegionStatus(tenantId, region, from, to, lockedAt) {
+    async moveStatus(id, move, lockedAt) {
       const result = await db()
         .updateTable('environments')
-        .set({ encryption_status: to, ...(lockedAt === undefined ? {} : { locked_at: lockedAt?.toISOString() ?? null }) })
+        .set(statusOf(move, lockedAt))
+        .where('id', '=', id)
+        .where('encryption_status', 'in', [...movesFrom(move)])
+        .executeTakeFirst();
+      return result.numUpdatedRows === 1n;
+    },
+
+    async moveRegionStatus(tenantId, region, move, lockedAt) {
+      const result = await db()
+        .updateTable('environments')
+        .set(statusOf(move, lockedAt))
         .where('tenant_id', '=', tenantId)
         .where('region', '=', region)
         .where('encryption_mode', '=', 'tenant')
-        .where('encryption_status', 'in', [...from])
+        .where('encryption_status', 'in', [...movesFrom(move)])
         .executeTakeFirst();
       return Number(result.numUpdatedRows);
+    },
+
+    async shred(id, move) {
+      const result = await db()
+        .updateTable('environments')
+        .set({ encryption_status: movesTo(move), wrapped_dek: '', pending_wrapped_dek: null })
+        .where('id', '=', id)
+        .where('encryption_status', 'in', [...movesFrom(move)])
+        .executeTakeFirst();
+      return result.numUpdatedRows === 1n;
     },
 
     async statusesOf(ids) {
@@ -101,12 +145,12 @@ export function environmentRepo(db: Executor): EnvironmentRepo {
       return new Map(rows.map((r) => [r.id, r.encryption_status as EncryptionStatus]));
     },
 
-    async countByStatus(tenantId, status) {
+    async countLocked(tenantId) {
       const row = await db()
         .selectFrom('environments')
         .select((eb) => eb.fn.countAll<number | string | bigint>().as('n'))
         .where('tenant_id', '=', tenantId)
-        .where('encryption_status', '=', status)
+        .where('encryption_status', 'in', [...LOCKED_STATUSES])
         .executeTakeFirstOrThrow();
       return Number(row.n);
     },

@@ -1,30 +1,30 @@
 import type { Kysely } from 'kysely';
 import { fail } from '../../domain/errors.js';
+import type { StoreDialect } from './dialect.js';
 import type { ControlDatabase } from './schema.js';
 
 /**
  * What a repo runs its queries on: the store's pool, or the one transaction it is bound to.
  * Repos ask for it on every query (a function, not a value) so the store can refuse calls that
- * would escape the transaction they were meant to be part of (see kysely-store.ts).
+ * would escape the transaction they were meant to be part of (see kysely-store.ts). It carries
+ * the dialect, which repos ask instead of testing which database they are on.
  */
-export type Executor = () => Kysely<ControlDatabase>;
+export interface Executor {
+  (): Kysely<ControlDatabase>;
+  readonly dialect: StoreDialect;
+}
+
+export const executorOf = (get: () => Kysely<ControlDatabase>, dialect: StoreDialect): Executor => Object.assign(get, { dialect });
 
 /**
  * Unique indexes enforce rules that must hold across server instances; a violation means
  * another writer got there first, which callers handle as any other conflict.
  */
-function isUniqueViolation(error: unknown): boolean {
-  if (typeof error !== 'object' || error === null || !('code' in error)) return false;
-  const { code } = error;
-  // PostgreSQL's SQLSTATE, and better-sqlite3's extended result codes.
-  return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY';
-}
-
-export async function insertUnique(insert: () => Promise<unknown>, detail: string): Promise<void> {
+export async function insertUnique(db: Pick<Executor, 'dialect'>, insert: () => Promise<unknown>, detail: string): Promise<void> {
   try {
     await insert();
   } catch (error) {
-    if (isUniqueViolation(error)) fail('CONFLICT', detail);
+    if (db.dialect.isUniqueViolation(error)) fail('CONFLICT', detail);
     throw error;
   }
 }

@@ -1,5 +1,6 @@
 import { Migrator, type Kysely } from 'kysely';
-import { migrationProvider, type SqlFlavour } from './migrations/index.js';
+import type { StoreDialect } from './dialect.js';
+import { migrationProvider } from './migrations/index.js';
 import type { ControlDatabase } from './schema.js';
 
 /**
@@ -9,10 +10,10 @@ import type { ControlDatabase } from './schema.js';
  * to do. A database migrated by a newer release makes this fail (unknown applied migration)
  * rather than let older code run on a schema it does not know.
  */
-export async function migrate(db: Kysely<ControlDatabase>, flavour: SqlFlavour, schema?: string): Promise<void> {
+export async function migrate(db: Kysely<ControlDatabase>, dialect: StoreDialect, schema?: string): Promise<void> {
   const migrator = new Migrator({
     db,
-    provider: migrationProvider(flavour),
+    provider: migrationProvider(dialect),
     // Needed on PostgreSQL, and not only for tidiness: without it the migrator looks for its
     // bookkeeping tables in every schema and would take another schema's as this one's. It
     // also creates the schema if missing.

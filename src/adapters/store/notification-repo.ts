@@ -2,28 +2,7 @@ import { createHash } from 'node:crypto';
 import type { ExpressionBuilder } from 'kysely';
 import type { NotificationRepo, QueuedNotification } from '../../ports/notification-store.js';
 import { assertOneRow, type Executor } from './executor.js';
-import type { SqlFlavour } from './migrations/index.js';
-import type { ControlDatabase } from './schema.js';
-
-/** A row of `notifications` (migration 0005), encoded like the rest of the schema (see schema.ts). */
-export interface NotificationRow {
-  id: string;
-  idempotency_key: string;
-  tenant_id: string;
-  /** The recipients' addresses as a JSON array. */
-  recipients: string;
-  subject: string;
-  body: string;
-  created_at: string;
-  /** How many sends were started (counted at claim, so a crash mid-send counts too). */
-  attempts: number;
-  /** Real (wall-clock) time from which the message may be claimed. */
-  next_attempt_at: string;
-  /** Real time until which a dispatcher holds the message; null when nobody does. */
-  lease_until: string | null;
-  sent_at: string | null;
-  last_error: string | null;
-}
+import type { ControlDatabase, NotificationRow } from './schema.js';
 
 /**
  * A fresh message is due at once, whatever clock stamped `createdAt`: the use case's clock may
@@ -67,7 +46,7 @@ function claimable(at: string) {
 const byDueOrder = (a: QueuedNotification, b: QueuedNotification): number =>
   a.nextAttemptAt.getTime() - b.nextAttemptAt.getTime() || a.createdAt.getTime() - b.createdAt.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
-export function notificationRepo(db: Executor, flavour: SqlFlavour): NotificationRepo {
+export function notificationRepo(db: Executor): NotificationRepo {
   return {
     async enqueue(draft) {
       if (draft.idempotencyKey === '') throw new RangeError('A notification needs an idempotency key.');
@@ -115,7 +94,7 @@ export function notificationRepo(db: Executor, flavour: SqlFlavour): Notificatio
               .orderBy('created_at')
               .orderBy('id')
               .limit(limit)
-              .$if(flavour === 'postgres', (q) => q.forUpdate().skipLocked()),
+              .$call((q) => db.dialect.lockClaimed(q)),
         )
         .updateTable('notifications')
         .set((eb) => ({ lease_until: leaseUntil.toISOString(), attempts: eb('attempts', '+', 1) }))

@@ -1,5 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { Store } from '../../ports/store.js';
+import { postgresDialect, sqliteDialect, type StoreDialect } from './dialect.js';
 import { kyselyStore } from './kysely-store.js';
 import { migrate } from './migrate.js';
 import { postgresKysely } from './postgres.js';
@@ -14,15 +15,18 @@ export type StoreOptions =
 /** Connects, applies pending migrations, and returns the store; closes again if that fails. */
 export async function openStore(options: StoreOptions): Promise<Store> {
   let db: Kysely<ControlDatabase>;
+  let dialect: StoreDialect;
   if (options.kind === 'sqlite') {
     db = sqliteKysely(options.file);
-    await migrateOrClose(db, () => migrate(db, 'sqlite'));
+    dialect = sqliteDialect;
+    await migrateOrClose(db, () => migrate(db, dialect));
   } else {
     const schema = options.schema ?? 'public';
     db = postgresKysely(options.url, schema);
-    await migrateOrClose(db, () => migrate(db, 'postgres', schema));
+    dialect = postgresDialect;
+    await migrateOrClose(db, () => migrate(db, dialect, schema));
   }
-  return kyselyStore(db, options.kind);
+  return kyselyStore(db, dialect);
 }
 
 async function migrateOrClose(db: Kysely<ControlDatabase>, run: () => Promise<void>): Promise<void> {

@@ -2,35 +2,7 @@ import type { ErrorCode } from '../../domain/errors.js';
 import type { Operation, OperationStatus, OperationType } from '../../domain/operation.js';
 import type { OperationRepo } from '../../ports/operation-store.js';
 import { insertUnique, type Executor } from './executor.js';
-import type { SqlFlavour } from './migrations/index.js';
-
-/**
- * A row of `operations` (migration 0003), encoded like the rest of the schema (see schema.ts).
- * It lives beside its only reader and writer rather than in row-mapping.ts, so the runner's
- * bookkeeping columns (`lease_*`, `not_before`, `attempts`) have one home.
- */
-export interface OperationRow {
-  id: string;
-  tenant_id: string;
-  type: string;
-  status: string;
-  progress_done: number;
-  progress_total: number;
-  error_code: string | null;
-  error_detail: string | null;
-  /** The operation's input as a JSON object. */
-  input: string;
-  created_at: string;
-  finished_at: string | null;
-  /** The lease holder's token; null when nobody holds it. */
-  lease_owner: string | null;
-  /** Real (wall-clock) time the lease ends; null when nobody holds it. */
-  lease_until: string | null;
-  /** Real time before which a released operation is not claimed again (retry backoff). */
-  not_before: string | null;
-  /** How many times the operation was claimed. */
-  attempts: number;
-}
+import type { OperationRow } from './schema.js';
 
 function operationToRow(op: Operation): OperationRow {
   return {
@@ -49,6 +21,7 @@ function operationToRow(op: Operation): OperationRow {
     lease_until: null,
     not_before: null,
     attempts: 0,
+    result: op.result === null ? null : JSON.stringify(op.result),
   };
 }
 
@@ -67,7 +40,9 @@ function operationFromRow(row: OperationRow): Operation {
     input: input as Operation['input'],
     createdAt: new Date(row.created_at),
     finishedAt: row.finished_at === null ? null : new Date(row.finished_at),
-  };
+    result: row.result === null ? null : (JSON.parse(row.result) as Operation['result']),
+    // The row was written from an Operation of this type (operationToRow): type and input agree.
+  } as Operation;
 }
 
 /** Progress is shown as "done of total"; anything else is a handler bug, caught before it is stored. */
@@ -82,7 +57,7 @@ function assertProgress(done: number, total: number): void {
  * WHERE clause, so a holder whose lease was taken over changes nothing: the database, not the
  * runner's memory, decides who may still write.
  */
-export function operationRepo(db: Executor, flavour: SqlFlavour): OperationRepo {
+export function operationRepo(db: Executor): OperationRepo {
   const holder = (id: string, owner: string) =>
     db().updateTable('operations').where('id', '=', id).where('lease_owner', '=', owner).where('status', '=', 'running');
 
@@ -107,7 +82,7 @@ export function operationRepo(db: Executor, flavour: SqlFlavour): OperationRepo 
           .orderBy('created_at')
           .orderBy('id')
           .limit(1)
-          .$if(flavour === 'postgres', (q) => q.forUpdate().skipLocked()),
+          .$call((q) => db.dialect.lockClaimed(q)),
       )
       .returningAll()
       .executeTakeFirst();
@@ -116,7 +91,7 @@ export function operationRepo(db: Executor, flavour: SqlFlavour): OperationRepo 
 
   return {
     async insert(op) {
-      await insertUnique(() => db().insertInto('operations').values(operationToRow(op)).execute(), 'An operation with this id already exists.');
+      await insertUnique(db, () => db().insertInto('operations').values(operationToRow(op)).execute(), 'An operation with this id already exists.');
     },
 
     async get(id) {
@@ -138,10 +113,6 @@ export function operationRepo(db: Executor, flavour: SqlFlavour): OperationRepo 
 
     claim,
 
-    async claimNext(owner, now, leaseUntil) {
-      return (await claim(owner, now, leaseUntil))?.op;
-    },
-
     async renewLease(id, owner, leaseUntil) {
       const result = await holder(id, owner).set({ lease_until: leaseUntil.toISOString() }).executeTakeFirst();
       return result.numUpdatedRows === 1n;
@@ -162,7 +133,7 @@ export function operationRepo(db: Executor, flavour: SqlFlavour): OperationRepo 
       return result.numUpdatedRows === 1n;
     },
 
-    async finish(id, owner, { status, error, finishedAt }) {
+    async finish(id, owner, { status, error, finishedAt, result: outcome }) {
       if ((status === 'failed') !== (error !== null)) {
         throw new Error('A failed operation needs an error, and only a failed one may have one.');
       }
@@ -172,6 +143,7 @@ export function operationRepo(db: Executor, flavour: SqlFlavour): OperationRepo 
           error_code: error?.code ?? null,
           error_detail: error?.detail ?? null,
           finished_at: finishedAt.toISOString(),
+          result: outcome === undefined || outcome === null ? null : JSON.stringify(outcome),
           lease_owner: null,
           lease_until: null,
           // Succeeded means all of it was done, whatever the handler last reported.

@@ -1,11 +1,12 @@
 import { caseKeyOf } from '../../domain/names.js';
-import type { EncryptionMode, EncryptionStatus, Environment, EnvironmentType } from '../../domain/environment.js';
+import type { EncryptionStatus } from '../../domain/environment-status.js';
+import type { EncryptionMode, Environment, EnvironmentType } from '../../domain/environment.js';
 import type { Role, User } from '../../domain/principal.js';
 import type { Tenant } from '../../domain/tenant.js';
 import type { UserRecord } from '../../ports/store.js';
 import type { EnvironmentRow, ExchangeKeyRow, TenantKeyRow, TenantRow, UserRow } from './schema.js';
 import type { KeySource, KeyState, TenantKey } from '../../domain/tenant-key.js';
-import type { ExchangeKey } from '../../ports/key-store.js';
+import type { ExchangeKey, ExchangeKeyState } from '../../ports/key-store.js';
 
 /**
  * The one place that turns rows into domain values and back, so both dialects agree on every
@@ -97,6 +98,7 @@ export function environmentToRow(env: Environment): EnvironmentRow {
     encryption_status: env.encryption.status,
     wrapped_dek: env.wrappedDek,
     locked_at: env.lockedAt === null ? null : timeToRow(env.lockedAt),
+    pending_wrapped_dek: env.pendingWrappedDek,
   };
 }
 
@@ -116,6 +118,7 @@ export function environmentFromRow(row: EnvironmentRow): Environment {
     },
     wrappedDek: row.wrapped_dek,
     lockedAt: row.locked_at === null ? null : timeFromRow(row.locked_at),
+    pendingWrappedDek: row.pending_wrapped_dek,
   };
 }
 
@@ -138,6 +141,7 @@ export function tenantKeyToRow(key: TenantKey): TenantKeyRow {
     activated_at: optionalTime(key.activatedAt),
     locked_at: optionalTime(key.lockedAt),
     failure_reason: key.failureReason,
+    custody_since: optionalTime(key.custodySince),
   };
 }
 
@@ -156,6 +160,7 @@ export function tenantKeyFromRow(row: TenantKeyRow): TenantKey {
     activatedAt: optionalTimeFromRow(row.activated_at),
     lockedAt: optionalTimeFromRow(row.locked_at),
     failureReason: row.failure_reason,
+    custodySince: optionalTimeFromRow(row.custody_since),
   };
 }
 
@@ -166,6 +171,8 @@ export const exchangeKeyToRow = (kek: ExchangeKey): ExchangeKeyRow => ({
   public_key_pem: kek.publicKeyPem,
   created_at: timeToRow(kek.createdAt),
   expires_at: timeToRow(kek.expiresAt),
+  state: kek.state,
+  custody_since: optionalTime(kek.custodySince),
 });
 
 export const exchangeKeyFromRow = (row: ExchangeKeyRow): ExchangeKey => ({
@@ -175,4 +182,6 @@ export const exchangeKeyFromRow = (row: ExchangeKeyRow): ExchangeKey => ({
   publicKeyPem: row.public_key_pem,
   createdAt: timeFromRow(row.created_at),
   expiresAt: timeFromRow(row.expires_at),
+  state: row.state as ExchangeKeyState,
+  custodySince: optionalTimeFromRow(row.custody_since),
 });

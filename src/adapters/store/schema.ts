@@ -1,8 +1,3 @@
-import type { AuditHeadRow, AuditRow } from './audit-repo.js';
-import type { BackupRow } from './backup-repo.js';
-import type { NotificationRow } from './notification-repo.js';
-import type { OperationRow } from './operation-repo.js';
-
 /**
  * Row shapes of the control store, as both dialects return them. The column types are the
  * common ground of SQLite and PostgreSQL so one query layer serves both:
@@ -49,6 +44,7 @@ export interface EnvironmentRow {
   encryption_status: string;
   wrapped_dek: string;
   locked_at: string | null;
+  pending_wrapped_dek: string | null;
 }
 
 export interface TenantKeyRow {
@@ -66,6 +62,7 @@ export interface TenantKeyRow {
   activated_at: string | null;
   locked_at: string | null;
   failure_reason: string | null;
+  custody_since: string | null;
 }
 
 export interface ExchangeKeyRow {
@@ -75,11 +72,107 @@ export interface ExchangeKeyRow {
   public_key_pem: string;
   created_at: string;
   expires_at: string;
+  state: string;
+  custody_since: string | null;
+}
+
+export interface SerialLockRow {
+  key: string;
+}
+
+export interface VaultObjectRow {
+  handle: string;
+  kind: string;
+  sealed: string;
 }
 
 export interface SettingRow {
   name: string;
   value: string;
+}
+
+/** A row of `audit_log` (migration 0004), encoded like the rest of the schema (see schema.ts). */
+export interface AuditRow {
+  tenant_id: string;
+  seq: number;
+  at: string;
+  actor: string;
+  action: string;
+  target: string;
+  outcome: string;
+  detail: string | null;
+  prev_hash: string;
+  hash: string;
+}
+
+/** A row of `audit_heads`: the last seq and hash of one tenant's chain. */
+export interface AuditHeadRow {
+  tenant_id: string;
+  seq: number;
+  hash: string;
+}
+
+/** A row of `backups` (migration 0006), encoded like the rest of the schema (see schema.ts). */
+export interface BackupRow {
+  id: string;
+  tenant_id: string;
+  environment_id: string;
+  label: string | null;
+  created_at: string;
+  protector_mode: string;
+  protector_key_id: string | null;
+  /** `bigint`: node-postgres returns it as a string, SQLite as a number. */
+  size_bytes: number | string;
+}
+
+/** A row of `notifications` (migration 0005), encoded like the rest of the schema (see schema.ts). */
+export interface NotificationRow {
+  id: string;
+  idempotency_key: string;
+  tenant_id: string;
+  /** The recipients' addresses as a JSON array. */
+  recipients: string;
+  subject: string;
+  body: string;
+  created_at: string;
+  /** How many sends were started (counted at claim, so a crash mid-send counts too). */
+  attempts: number;
+  /** Real (wall-clock) time from which the message may be claimed. */
+  next_attempt_at: string;
+  /** Real time until which a dispatcher holds the message; null when nobody does. */
+  lease_until: string | null;
+  sent_at: string | null;
+  last_error: string | null;
+}
+
+/**
+ * A row of `operations` (migration 0003), encoded like the rest of the schema (see schema.ts).
+ * It lives beside its only reader and writer rather than in row-mapping.ts, so the runner's
+ * bookkeeping columns (`lease_*`, `not_before`, `attempts`) have one home.
+ */
+export interface OperationRow {
+  id: string;
+  tenant_id: string;
+  type: string;
+  status: string;
+  progress_done: number;
+  progress_total: number;
+  error_code: string | null;
+  error_detail: string | null;
+  /** The operation's input as a JSON object. */
+  input: string;
+  created_at: string;
+  finished_at: string | null;
+  /** The lease holder's token; null when nobody holds it. */
+  lease_owner: string | null;
+  /** Real (wall-clock) time the lease ends; null when nobody holds it. */
+  lease_until: string | null;
+  /** Real time before which a released operation is not claimed again (retry backoff). */
+  not_before: string | null;
+  /** How many times the operation was claimed. */
+  attempts: number;
+  /** The operation's result as JSON, once finished; null otherwise. */
+  result: string | null;
 }
 
 export interface ControlDatabase {
@@ -94,4 +187,6 @@ export interface ControlDatabase {
   audit_heads: AuditHeadRow;
   notifications: NotificationRow;
   backups: BackupRow;
+  serial_locks: SerialLockRow;
+  vault_objects: VaultObjectRow;
 }

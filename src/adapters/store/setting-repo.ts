@@ -1,4 +1,3 @@
-import { sql, SqliteAdapter } from 'kysely';
 import type { SettingRepo } from '../../ports/store.js';
 import type { Executor } from './executor.js';
 
@@ -34,15 +33,8 @@ export function settingRepo(db: Executor): SettingRepo {
 
     async erase(name) {
       await db().deleteFrom('settings').where('name', '=', name).execute();
-      // The deleted row must not survive in the files either: SQLite zeroes it (secure_delete)
-      // and a TRUNCATE checkpoint empties the WAL, which still held the page as written.
-      // PostgreSQL rewrites the table without it; its own WAL segments are recycled by the
-      // server on its schedule (see the README's note on the software vault).
-      if (db().getExecutor().adapter instanceof SqliteAdapter) {
-        await sql`PRAGMA wal_checkpoint(TRUNCATE)`.execute(db());
-      } else {
-        await sql`VACUUM (FULL) settings`.execute(db());
-      }
+      // The deleted row must not survive in the files either (see StoreDialect.scrub).
+      await db.dialect.scrub(db(), 'settings');
     },
   };
 }

@@ -5,7 +5,7 @@ import { tenantFromRow, tenantToRow } from './row-mapping.js';
 export function tenantRepo(db: Executor): TenantRepo {
   return {
     async insert(tenant) {
-      await insertUnique(() => db().insertInto('tenants').values(tenantToRow(tenant)).execute(), 'A tenant with this id already exists.');
+      await insertUnique(db, () => db().insertInto('tenants').values(tenantToRow(tenant)).execute(), 'A tenant with this id already exists.');
     },
 
     async get(id) {

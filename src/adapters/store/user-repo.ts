@@ -6,7 +6,11 @@ export function userRepo(db: Executor): UserRepo {
   return {
     async insert(record) {
       // The unique indexes catch a concurrent duplicate e-mail (or, astronomically, token).
-      await insertUnique(() => db().insertInto('users').values(userToRow(record)).execute(), 'A user with this e-mail already exists in the tenant.');
+      await insertUnique(
+        db,
+        () => db().insertInto('users').values(userToRow(record)).execute(),
+        'A user with this e-mail already exists in the tenant.',
+      );
     },
 
     async get(id) {

@@ -9,19 +9,20 @@ import {
   randomBytes,
   type KeyObject,
 } from 'node:crypto';
-import type { OaepHash, SealedBytes, SealedKeyStore, Vault } from '../../ports/vault.js';
+import type { OaepHash, SealedBytes, Vault, VaultObjectRepo } from '../../ports/vault.js';
 import { KeywardError } from '../../domain/errors.js';
 
 /**
  * The embedded vault. Key hierarchy: master key (a file the operator keeps) seals the provider
  * key (AES-256-GCM), which is stored sealed in the control store so every server instance
  * sharing that store uses the same provider key. Keys live in memory as KeyObjects only.
+ * Sealed objects live in the control store's `vault_objects` and join the caller's unit of
+ * work: a key record and its private half commit together (Store.vaultObjects).
  */
 const ALG = 'A256GCM';
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
-const SETTING = 'vault.software.providerKey';
-const PRIVATE_KEY_PREFIX = 'vault.software.privateKey.';
+const PROVIDER_KEY_HANDLE = 'provider-key';
 const HANDLE = /^[A-Za-z0-9_-]{1,100}$/;
 const GENERIC_FAILURE = 'The vault could not decrypt with this key.';
 
@@ -45,7 +46,13 @@ function open(key: KeyObject, sealed: Buffer, aad: Buffer): Buffer {
   const decipher = createDecipheriv('aes-256-gcm', key, iv, { authTagLength: TAG_BYTES });
   decipher.setAAD(aad);
   decipher.setAuthTag(tag);
-  return Buffer.concat([decipher.update(sealed.subarray(IV_BYTES, sealed.length - TAG_BYTES)), decipher.final()]);
+  const parts = [decipher.update(sealed.subarray(IV_BYTES, sealed.length - TAG_BYTES)), decipher.final()];
+  try {
+    return Buffer.concat(parts);
+  } finally {
+    // The pieces hold the plaintext too; only the caller's copy may outlive this call.
+    for (const part of parts) part.fill(0);
+  }
 }
 
 export class SoftwareVault implements Vault {
@@ -56,7 +63,7 @@ export class SoftwareVault implements Vault {
 
   constructor(
     masterKey: Buffer,
-    private readonly sealedKeys: SealedKeyStore,
+    private readonly objects: VaultObjectRepo,
     private readonly newKeyId: () => string,
   ) {
     if (masterKey.length !== 32) throw new RangeError('The master key is 256 bits.');
@@ -65,7 +72,7 @@ export class SoftwareVault implements Vault {
 
   async init(): Promise<void> {
     if (this.providerKey) return;
-    let stored = await this.sealedKeys.get(SETTING);
+    let stored = await this.objects.get(PROVIDER_KEY_HANDLE);
     if (stored === undefined) {
       const id = this.newKeyId();
       const candidate: StoredProviderKey = {
@@ -73,7 +80,7 @@ export class SoftwareVault implements Vault {
         sealed: seal(this.masterKey, randomBytes(32), masterBinding(id)).toString('base64'),
       };
       // First writer wins when several instances start on one store at once.
-      stored = await this.sealedKeys.putIfAbsent(SETTING, JSON.stringify(candidate));
+      stored = await this.objects.putIfAbsent(PROVIDER_KEY_HANDLE, 'provider-key', JSON.stringify(candidate));
     }
     const parsed = JSON.parse(stored) as StoredProviderKey;
     let raw: Buffer;
@@ -121,7 +128,7 @@ export class SoftwareVault implements Vault {
     const der = privateKey.export({ format: 'der', type: 'pkcs8' });
     try {
       const sealed = seal(this.masterKey, der, privateKeyBinding(handle)).toString('base64');
-      const stored = await this.sealedKeys.putIfAbsent(PRIVATE_KEY_PREFIX + handle, sealed);
+      const stored = await this.objects.putIfAbsent(handle, 'private-key', sealed);
       if (stored !== sealed) {
         const existing = this.openPrivateKey(handle, stored);
         const samePublic = createPublicKey(existing)
@@ -136,12 +143,12 @@ export class SoftwareVault implements Vault {
 
   async hasPrivateKey(handle: string): Promise<boolean> {
     assertHandle(handle);
-    return (await this.sealedKeys.get(PRIVATE_KEY_PREFIX + handle)) !== undefined;
+    return (await this.objects.get(handle)) !== undefined;
   }
 
   async decryptWithPrivateKey(handle: string, ciphertext: Buffer, hash: OaepHash): Promise<Buffer> {
     assertHandle(handle);
-    const stored = await this.sealedKeys.get(PRIVATE_KEY_PREFIX + handle);
+    const stored = await this.objects.get(handle);
     if (stored === undefined) throw new KeywardError('INTERNAL', GENERIC_FAILURE);
     try {
       const key = this.openPrivateKey(handle, stored);
@@ -153,7 +160,7 @@ export class SoftwareVault implements Vault {
 
   async decryptBatchWithPrivateKey(handle: string, ciphertexts: readonly Buffer[], hash: OaepHash): Promise<(Buffer | null)[]> {
     assertHandle(handle);
-    const stored = await this.sealedKeys.get(PRIVATE_KEY_PREFIX + handle);
+    const stored = await this.objects.get(handle);
     if (stored === undefined) throw new KeywardError('INTERNAL', GENERIC_FAILURE);
     let key: KeyObject;
     try {
@@ -172,9 +179,18 @@ export class SoftwareVault implements Vault {
     });
   }
 
+  /**
+   * Removes the sealed key; inside a unit of work it goes with that commit. The store's files
+   * are scrubbed of it after the commit (StoreDialect.scrub).
+   */
   async destroyPrivateKey(handle: string): Promise<void> {
     assertHandle(handle);
-    await this.sealedKeys.erase(PRIVATE_KEY_PREFIX + handle);
+    await this.objects.remove(handle);
+    await this.objects.scrub();
+  }
+
+  listPrivateKeys(): Promise<string[]> {
+    return this.objects.list('private-key');
   }
 
   private openPrivateKey(handle: string, stored: string): KeyObject {

@@ -1,10 +1,11 @@
+import { assertNotLocked, assertReady } from '../../domain/environment.js';
 import { fail } from '../../domain/errors.js';
 import type { Principal } from '../../domain/principal.js';
 import type { Backup } from '../../ports/backup-store.js';
 import type { AppDeps } from '../deps.js';
-import { audited, auditSuccess } from '../attempts.js';
+import { audited, recordAudit } from '../audit.js';
 import { environmentAttempt } from '../encryption/encryption-access.js';
-import { assertNotLocked, assertReady, dekLoaderOf, loadEnvironmentForDatabase } from './database-access.js';
+import { dekLoaderOf, loadEnvironmentForDatabase } from './database-access.js';
 
 export const MAX_LABEL_LENGTH = 200;
 
@@ -19,8 +20,8 @@ export const MAX_LABEL_LENGTH = 200;
 export function createBackup(deps: AppDeps, actor: Principal, environmentId: string, label: string | undefined): Promise<Backup> {
   return audited(deps, actor, environmentAttempt(deps, environmentId, 'environment.backup'), async () => {
     const env = await loadEnvironmentForDatabase(deps.store, actor, environmentId);
-    assertNotLocked(env, 'environment');
-    assertReady(env, 'environment');
+    assertNotLocked(env);
+    assertReady(env);
     const trimmed = label?.trim();
     if (trimmed !== undefined && trimmed.length > MAX_LABEL_LENGTH)
       fail('VALIDATION_FAILED', `A backup label has at most ${MAX_LABEL_LENGTH} characters.`);
@@ -40,13 +41,14 @@ export function createBackup(deps: AppDeps, actor: Principal, environmentId: str
           sizeBytes: bytes,
         };
         await tx.backups.insert(backup);
-        await auditSuccess(
-          tx,
-          deps,
+        await recordAudit(tx, deps.clock, {
+          tenantId: env.tenantId,
+          action: 'environment.backup',
+          target: `environment:${env.id}`,
           actor,
-          { tenantId: env.tenantId, action: 'environment.backup', target: `environment:${env.id}` },
-          `backup ${id}`,
-        );
+          outcome: 'allowed',
+          detail: `backup ${id}`,
+        });
         return backup;
       });
     } catch (error) {

@@ -1,6 +1,5 @@
 import type { Environment } from '../../domain/environment.js';
 import { fail } from '../../domain/errors.js';
-import type { OperationType } from '../../domain/operation.js';
 import type { Principal } from '../../domain/principal.js';
 import { unwrapDek } from '../../crypto/envelope.js';
 import type { DekLoader } from '../../ports/data-plane.js';
@@ -11,29 +10,12 @@ import { loadEnvironmentFor } from '../load.js';
 /**
  * The rules every database operation (backup, restore, copy, reset) checks, in one place.
  * Which environment may take which data (R14, R16, R17) is decided here; the data plane only
- * carries it out.
+ * carries it out. Locks and readiness are domain rules (assertNotLocked, assertReady).
  */
 
-/** Operations that replace an environment's database file (its own, or a copy's target). */
-export const REPLACING_OPERATIONS: readonly OperationType[] = ['restore', 'copy', 'reset'];
-
 /** Tenant admins, or that environment's env-admin (R19); another tenant's id answers 404. */
-export const loadEnvironmentForDatabase = (repos: Repos, actor: Principal, environmentId: string): Promise<Environment> =>
+export const loadEnvironmentForDatabase = (repos: Pick<Repos, 'environments'>, actor: Principal, environmentId: string): Promise<Environment> =>
   loadEnvironmentFor(repos, actor, environmentId, 'database.manage');
-
-/** R14: a locked environment is neither read from nor written to, as source or as target. */
-export function assertNotLocked(env: Environment, role: 'source' | 'target' | 'environment'): void {
-  if (env.encryption.status === 'locked' || env.encryption.status === 'locking') {
-    fail('ENVIRONMENT_LOCKED', `The ${role} environment "${env.name}" is locked by its tenant; unlock its key and then the environment first.`);
-  }
-}
-
-/** Anything but `ready` is another operation's business (apply, return, unlock, restore…). */
-export function assertReady(env: Environment, role: 'source' | 'target' | 'environment'): void {
-  if (env.encryption.status !== 'ready') {
-    fail('CONFLICT', `The ${role} environment "${env.name}" is ${env.encryption.status}; wait for that to finish.`);
-  }
-}
 
 /**
  * R16, R17: data moves only between environments protected by the same key: the same tenant
@@ -57,24 +39,6 @@ export function assertSameProtector(source: Environment, target: Environment): v
     'KEY_MISMATCH',
     `"${source.name}" is protected by ${describe(source)} and "${target.name}" by ${describe(target)}; data moves only between environments protected by the same key.`,
   );
-}
-
-/**
- * No two operations on one environment at once, whichever side it is on (a copy reading an
- * environment that a restore is replacing), and none while a region-wide key operation runs
- * (a lock of the region could lock either side half-way).
- */
-export async function assertNoDatabaseOperation(repos: Repos, tenantId: string, envs: readonly Environment[]): Promise<void> {
-  const ids = new Set(envs.map((e) => e.id));
-  const regions = new Set(envs.map((e) => e.region));
-  const touches = (value: unknown) => typeof value === 'string' && ids.has(value);
-  const clash = (await repos.operations.listRunning(tenantId)).find(
-    (op) =>
-      touches(op.input.environmentId) ||
-      touches(op.input.sourceEnvironmentId) ||
-      (typeof op.input.region === 'string' && regions.has(op.input.region) && ['activate-key', 'lock-tenant', 'unlock-key'].includes(op.type)),
-  );
-  if (clash) fail('CONFLICT', `A ${clash.type} operation (${clash.id}) is still running on one of these environments; wait for it to finish.`);
 }
 
 /** Unwraps the environment's DEK (as recorded in `env`) when the data plane needs it. */

@@ -4,6 +4,8 @@ import type { Tenant } from '../../domain/tenant.js';
 import type { AppDeps } from '../deps.js';
 import { queuePurgeNotification } from '../notify/purge-notification.js';
 import { removeEnvironmentFiles } from './remove-environment-files.js';
+import { recordAudit } from '../audit.js';
+import { inRegion } from '../region.js';
 
 type PurgeDeps = Pick<AppDeps, 'store' | 'dataPlane' | 'clock'>;
 
@@ -19,7 +21,7 @@ export async function purgeLockedEnvironments(deps: PurgeDeps): Promise<string[]
   const purged: string[] = [];
   for (const tenant of await deps.store.tenants.list()) {
     // Most tenants have nothing locked: one indexed count each instead of listing environments.
-    if ((await deps.store.environments.countByStatus(tenant.id, 'locked')) === 0) continue;
+    if ((await deps.store.environments.countLocked(tenant.id)) === 0) continue;
     for (const env of await deps.store.environments.listByTenant(tenant.id)) {
       if (env.encryption.status !== 'locked' || env.lockedAt === null || now.getTime() < purgeDueAt(env.lockedAt).getTime()) continue;
       if (await purgeEnvironment(deps, tenant, env, now)) purged.push(env.id);
@@ -30,15 +32,12 @@ export async function purgeLockedEnvironments(deps: PurgeDeps): Promise<string[]
 
 async function purgeEnvironment(deps: PurgeDeps, tenant: Tenant, env: Environment, now: Date): Promise<boolean> {
   const lockedAt = env.lockedAt!;
-  const won = await deps.store.transaction(async (tx) => {
+  const won = await inRegion(deps, env.tenantId, env.region, async (tx) => {
     // An unlock that started meanwhile (status `unlocking`) wins: nothing is purged then.
-    if (!(await tx.environments.moveStatus(env.id, ['locked'], 'deleted'))) return false;
-    const current = (await tx.environments.get(env.id))!;
-    await tx.environments.update({ ...current, wrappedDek: '' });
+    if (!(await tx.environments.shred(env.id, 'purge'))) return false;
     const backups = await tx.backups.deleteByEnvironment(env.id);
-    await tx.audit.append({
+    await recordAudit(tx, deps.clock, {
       tenantId: env.tenantId,
-      at: now,
       actor: 'keyward',
       action: 'environment.purge',
       target: `environment:${env.id}`,

@@ -1,5 +1,5 @@
 import type { AppDeps } from '../deps.js';
-import { REPLACING_OPERATIONS } from './database-access.js';
+import { REPLACING_OPERATIONS } from '../../domain/operation.js';
 
 /**
  * Every instance, on its sweep: drops its open handle of an environment whose database a
@@ -14,7 +14,7 @@ export async function releaseReplacedHandles(deps: Pick<AppDeps, 'store' | 'data
     const env = await deps.store.environments.get(id);
     if (env?.encryption.status !== 'updating') continue;
     const running = await deps.store.operations.listRunning(env.tenantId);
-    if (!running.some((op) => REPLACING_OPERATIONS.includes(op.type) && op.input.environmentId === id)) continue;
+    if (!running.some((op) => REPLACING_OPERATIONS.includes(op.type) && 'environmentId' in op.input && op.input.environmentId === id)) continue;
     deps.dataPlane.evict(id);
     released++;
   }

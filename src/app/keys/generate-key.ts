@@ -1,9 +1,9 @@
 import type { Principal } from '../../domain/principal.js';
 import type { TenantKey } from '../../domain/tenant-key.js';
-import type { Operation } from '../../domain/operation.js';
+import type { OperationOf } from '../../domain/operation.js';
 import { generatePfx, type RsaKeySize } from '../../crypto/key-files/index.js';
 import type { AppDeps } from '../deps.js';
-import { audited } from '../attempts.js';
+import { audited } from '../audit.js';
 import { addTenantKey, assertKeyMayBeAdded } from './add-tenant-key.js';
 import { assertRiskAcknowledged, keyAttempt, loadKeyTenant } from './key-access.js';
 
@@ -24,11 +24,12 @@ export function generateKey(
   actor: Principal,
   tenantId: string,
   input: GenerateKeyInput,
-): Promise<{ key: TenantKey; pfx: Buffer; operation: Operation | null }> {
+): Promise<{ key: TenantKey; pfx: Buffer; operation: OperationOf<'activate-key'> | null }> {
   return audited(deps, actor, keyAttempt(deps, tenantId, 'key.generate', `region:${input.region}`), async () => {
     const tenant = await loadKeyTenant(deps.store, actor, tenantId, input.region);
     assertRiskAcknowledged(input.acknowledgeRisk);
-    await assertKeyMayBeAdded(deps, tenant, input.region, input.name);
+    // Early, before a second of key generation is spent; checked again under the region's lock.
+    await assertKeyMayBeAdded(deps.store, tenant, input.region, input.name);
     const generated = await generatePfx({
       keyName: input.name,
       tenantName: tenant.name,

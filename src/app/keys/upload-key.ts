@@ -1,10 +1,10 @@
 import { fail } from '../../domain/errors.js';
 import type { Principal } from '../../domain/principal.js';
 import type { TenantKey } from '../../domain/tenant-key.js';
-import type { Operation } from '../../domain/operation.js';
+import type { OperationOf } from '../../domain/operation.js';
 import { readByok, readPfx, type KeyFileKey } from '../../crypto/key-files/index.js';
 import type { AppDeps } from '../deps.js';
-import { audited } from '../attempts.js';
+import { audited } from '../audit.js';
 import { addTenantKey, assertKeyMayBeAdded } from './add-tenant-key.js';
 import { exchangeKeyRecord } from './exchange-key.js';
 import { assertRiskAcknowledged, keyAttempt, loadKeyTenant } from './key-access.js';
@@ -15,7 +15,7 @@ export interface UploadKeyInput {
   format: 'pfx' | 'byok';
   file: Buffer;
   password?: string;
-  acknowledgeRisk: boolean;
+  acknowledgeRisk: boolean | undefined;
 }
 
 /** R5: a key brought by the tenant, as a password-protected .pfx or a BYOK transfer blob. */
@@ -24,23 +24,44 @@ export function uploadKey(
   actor: Principal,
   tenantId: string,
   input: UploadKeyInput,
-): Promise<{ key: TenantKey; operation: Operation | null }> {
+): Promise<{ key: TenantKey; operation: OperationOf<'activate-key'> | null }> {
   return audited(deps, actor, keyAttempt(deps, tenantId, 'key.upload', `region:${input.region}`), async () => {
     const tenant = await loadKeyTenant(deps.store, actor, tenantId, input.region);
     assertRiskAcknowledged(input.acknowledgeRisk);
-    await assertKeyMayBeAdded(deps, tenant, input.region, input.name);
-    const material = await readKeyFile(deps, tenantId, input);
-    return addTenantKey(deps, actor, { tenant, region: input.region, name: input.name, source: input.format, material }, 'uploaded');
+    // Early, before the key file's KDF is paid for; checked again under the region's lock.
+    await assertKeyMayBeAdded(deps.store, tenant, input.region, input.name);
+    const { material, exchangeKeyId } = await readKeyFile(deps, tenantId, input);
+    const source = input.format;
+    return addTenantKey(
+      deps,
+      actor,
+      { tenant, region: input.region, name: input.name, source, material, ...(exchangeKeyId === undefined ? {} : { exchangeKeyId }) },
+      'uploaded',
+    );
   });
 }
 
-/** Reads an uploaded key file into key material, or refuses with BAD_PASSWORD / INVALID_KEY_FILE. */
+/**
+ * Reads an uploaded key file into key material, or refuses with BAD_PASSWORD / INVALID_KEY_FILE.
+ * For a .byok, also names the key-exchange key it came through (single-use: add-tenant-key.ts).
+ */
 export async function readKeyFile(
   deps: AppDeps,
   tenantId: string,
   input: { format: 'pfx' | 'byok'; file: Buffer; password?: string; region: string },
-): Promise<KeyFileKey> {
-  if (input.format === 'pfx') return readPfx(input.file, input.password);
+): Promise<{ material: KeyFileKey; exchangeKeyId?: string }> {
+  if (input.format === 'pfx') return { material: await readPfx(input.file, input.password) };
   if (input.password !== undefined) fail('VALIDATION_FAILED', 'A .byok file has no password; leave "password" out.');
-  return readByok(input.file, { keks: (kid) => exchangeKeyRecord(deps, kid), tenantId, region: input.region, now: deps.clock.now() });
+  let exchangeKeyId: string | undefined;
+  const material = await readByok(input.file, {
+    keks: async (kid) => {
+      const record = await exchangeKeyRecord(deps, kid);
+      if (record) exchangeKeyId = kid;
+      return record;
+    },
+    tenantId,
+    region: input.region,
+    now: deps.clock.now(),
+  });
+  return { material, ...(exchangeKeyId === undefined ? {} : { exchangeKeyId }) };
 }

@@ -11,6 +11,8 @@ export function serveCommand(): Command {
     new Command('serve')
       .description('run the Keyward server (as `npm start`; configured by KEYWARD_* environment variables, see API.md)')
       .action(async () => {
+        // The one way down from the CLI: `keyward serve` runs the very code `npm start` runs.
+        // eslint-disable-next-line import-x/no-restricted-paths
         const { startServer } = await import('../../main/start.js');
         await startServer();
       }),

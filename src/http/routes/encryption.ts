@@ -3,7 +3,7 @@ import type { AppDeps } from '../../app/deps.js';
 import { applyTenantKey } from '../../app/encryption/apply-tenant-key.js';
 import { returnToProvider } from '../../app/encryption/return-to-provider.js';
 import { unlockEnvironment } from '../../app/encryption/unlock-environment.js';
-import { getOperation } from '../../app/get-operation.js';
+import { getOperation } from '../../app/operations/get-operation.js';
 import { listAudit, verifyAudit } from '../../app/read-audit.js';
 import { principalOf } from '../auth.js';
 import {

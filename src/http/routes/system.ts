@@ -1,15 +1,14 @@
 import type { FastifyInstance } from 'fastify';
 import type { Registry } from 'prom-client';
 import { authorize } from '../../domain/permissions.js';
-import type { DevClock } from '../../adapters/clock/dev-clock.js';
-import type { Clock } from '../../ports/clock.js';
+import type { Clock, SettableClock } from '../../ports/clock.js';
 import { principalOf } from '../auth.js';
 import { ClockAnswer, ClockBody } from '../schemas.js';
 
 export interface SystemRouteDeps {
   metrics: Registry;
   clock: Clock;
-  devClock: DevClock | undefined;
+  devClock: SettableClock | undefined;
   /** Whether the server can serve: the store answers. */
   healthy: () => Promise<boolean>;
 }

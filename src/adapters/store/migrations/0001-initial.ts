@@ -1,5 +1,5 @@
 import { sql, type Kysely, type Migration } from 'kysely';
-import type { SqlFlavour } from './index.js';
+import type { StoreDialect } from '../dialect.js';
 
 /**
  * The first schema of the control store. Column types are chosen to mean the same in SQLite
@@ -8,8 +8,8 @@ import type { SqlFlavour } from './index.js';
  * make the rules that must hold across server instances (one token per user, one e-mail per
  * tenant, one live environment per name) hold in the database, not only in a prior check.
  */
-export function initialMigration(flavour: SqlFlavour): Migration {
-  const bytes = flavour === 'postgres' ? 'bytea' : 'blob';
+export function initialMigration(dialect: StoreDialect): Migration {
+  const bytes = dialect.bytesType;
   const flag = (column: string) => sql`${sql.ref(column)} in (0, 1)`;
 
   return {

@@ -1,5 +1,5 @@
 import { sql, type Kysely, type Migration } from 'kysely';
-import type { SqlFlavour } from './index.js';
+import type { StoreDialect } from '../dialect.js';
 
 /**
  * Tenant keys (public half and state; private halves are the vault's), BYOK key-exchange keys,
@@ -8,7 +8,7 @@ import type { SqlFlavour } from './index.js';
  * name per tenant and region (a name never silently replaces a key), one Active key per tenant
  * and region.
  */
-export function keysMigration(_flavour: SqlFlavour): Migration {
+export function keysMigration(_dialect: StoreDialect): Migration {
   return {
     async up(db: Kysely<unknown>): Promise<void> {
       await db.schema

@@ -20,6 +20,7 @@ import {
   findAllObjects,
   findPrivateKeys,
   holdsSameKey,
+  listPrivateKeyHandles,
   oaepDecrypt,
   rsaComponents,
   wipe,
@@ -270,6 +271,11 @@ export class Pkcs11Vault implements Vault {
       if (left > 0) throw new KeywardError('INTERNAL', `The HSM still holds ${left} object(s) of a key that was to be destroyed; try again.`);
       return Promise.resolve();
     });
+  }
+
+  async listPrivateKeys(): Promise<string[]> {
+    const { p, pool } = this.require();
+    return pool.use((session) => Promise.resolve(listPrivateKeyHandles(p, session)));
   }
 
   /** Logs out (if the last vault on this token), closes its sessions, finalises the module. */

@@ -26,6 +26,20 @@ export function findPrivateKeys(p: Pkcs11Api, session: Handle, handle: string): 
   ]);
 }
 
+/**
+ * The handles of every RSA private key object in the token whose CKA_ID is a vault handle: the
+ * token's own answer to "what do you hold", for reconciliation and a lock (SPEC L2). Objects
+ * with any other CKA_ID (the provider key, an operator's own) are not Keyward's handles.
+ */
+export function listPrivateKeyHandles(p: Pkcs11Api, session: Handle): string[] {
+  const handles = new Set<string>();
+  for (const object of findObjects(p, session, [{ type: ck.CKA_CLASS, value: ck.CKO_PRIVATE_KEY }])) {
+    const id = readAttribute(p, session, object, ck.CKA_ID).toString('utf8');
+    if (HANDLE.test(id)) handles.add(id);
+  }
+  return [...handles].sort();
+}
+
 /** Every object of any class under a handle: what destroy must leave none of. */
 export function findAllObjects(p: Pkcs11Api, session: Handle, handle: string): Handle[] {
   return findObjects(p, session, [{ type: ck.CKA_ID, value: ckaIdOfHandle(handle) }]);

@@ -1,8 +1,8 @@
-import { fail } from '../domain/errors.js';
-import { authorize } from '../domain/permissions.js';
-import type { Operation } from '../domain/operation.js';
-import type { Principal } from '../domain/principal.js';
-import type { AppDeps } from './deps.js';
+import { fail } from '../../domain/errors.js';
+import { authorize } from '../../domain/permissions.js';
+import type { Operation } from '../../domain/operation.js';
+import type { Principal } from '../../domain/principal.js';
+import type { AppDeps } from '../deps.js';
 
 /** An operation is visible to whoever may read its tenant; others get 404 as for unknown ids. */
 export async function getOperation(deps: AppDeps, actor: Principal, operationId: string): Promise<Operation> {

@@ -13,15 +13,15 @@ export type Protector = { kind: 'tenant'; key: TenantKey } | { kind: 'provider' 
  * itself never changes, so the data stays readable throughout (R7's "no downtime"); the
  * plaintext DEK lives only for the length of this call.
  */
-export async function rewrapFor(vault: Vault, env: Environment, to: Protector, status: ProtectionChange['status']): Promise<ProtectionChange> {
+export async function rewrapFor(vault: Vault, env: Environment, to: Protector): Promise<ProtectionChange> {
   const dek = await unwrapDek(vault, env.wrappedDek, env.id, env.encryption.keyId);
   try {
     if (to.kind === 'provider') {
-      return { wrappedDek: await wrapDekWithProviderKey(vault, dek, env.id), mode: 'provider', keyId: null, status };
+      return { wrappedDek: await wrapDekWithProviderKey(vault, dek, env.id), mode: 'provider', keyId: null };
     }
     const hash = vault.oaepHashes[0];
     if (!hash) throw new Error('The vault decrypts with no RSA-OAEP hash.');
-    return { wrappedDek: wrapDekWithTenantKey(to.key, hash, dek, env.id), mode: 'tenant', keyId: to.key.id, status };
+    return { wrappedDek: wrapDekWithTenantKey(to.key, hash, dek, env.id), mode: 'tenant', keyId: to.key.id };
   } finally {
     dek.fill(0);
   }
@@ -48,7 +48,6 @@ export async function rewrapAll(vault: Vault, envs: readonly Environment[], to: 
         wrappedDek: wrapDekWithTenantKey(wrappingKey, hash, dek, env.id),
         mode: 'tenant' as const,
         keyId: to.id,
-        status: env.encryption.status,
       };
     });
   } finally {

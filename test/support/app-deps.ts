@@ -1,0 +1,66 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { SqliteCipherDataPlane } from '../../src/adapters/dataplane/sqlite-cipher-data-plane.js';
+import { openStore, type StoreOptions } from '../../src/adapters/store/open-store.js';
+import { SoftwareVault } from '../../src/adapters/vault/software-vault.js';
+import { randomIds } from '../../src/adapters/random-ids.js';
+import type { AppDeps } from '../../src/app/deps.js';
+import type { Clock } from '../../src/ports/clock.js';
+import { noFaults } from '../../src/ports/fault-points.js';
+import type { Vault } from '../../src/ports/vault.js';
+
+/**
+ * The app's dependencies on real adapters in a temporary directory, for in-process tests of use
+ * cases and operation handlers (the one place tests build AppDeps by hand). SQLite unless a
+ * store is given; the software vault unless a vault factory is given; `close` removes it all.
+ */
+export interface TestDeps {
+  deps: AppDeps;
+  dir: string;
+  close(): Promise<void>;
+}
+
+export async function testAppDeps(
+  options: {
+    store?: StoreOptions;
+    vault?: (deps: Pick<AppDeps, 'store'>) => Promise<Vault>;
+    clock?: Clock;
+    realClock?: Clock;
+    dataPlane?: AppDeps['dataPlane'];
+  } = {},
+): Promise<TestDeps> {
+  const dir = mkdtempSync(join(tmpdir(), 'kw-deps-'));
+  const store = await openStore(options.store ?? { kind: 'sqlite', file: join(dir, 'control.db') });
+  const vault =
+    (await options.vault?.({ store })) ??
+    (await (async () => {
+      const software = new SoftwareVault(randomBytes(32), store.vaultObjects, () => randomIds.next('pk'));
+      await software.init();
+      return software;
+    })());
+  const dataPlane = options.dataPlane ?? new SqliteCipherDataPlane({ directory: join(dir, 'environments'), backupDirectory: join(dir, 'backups') });
+  const clock = options.clock ?? { now: () => new Date() };
+  const deps: AppDeps = {
+    store,
+    vault,
+    dataPlane,
+    clock,
+    realClock: options.realClock ?? clock,
+    ids: randomIds,
+    kick: { operations: () => undefined, notifications: () => undefined },
+    keyFiles: { pfxIterations: 2048 },
+    faults: noFaults,
+  };
+  return {
+    deps,
+    dir,
+    async close() {
+      await dataPlane.close();
+      await vault.close();
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
