@@ -41,7 +41,10 @@ function takeoverBehaviour(target: StoreTarget): void {
     await store!.tenants.insert(tenant);
     const env = anEnvironment(tenant.id, { wrappedDek: 'kw1:provider:old' });
     await store!.environments.insert(env);
-    const op = anOperation(tenant.id, { type: 'apply-tenant-key', input: { environmentId: env.id, keyId: 'key_1', region: 'europe', actor: 'operator' } });
+    const op = anOperation(tenant.id, {
+      type: 'apply-tenant-key',
+      input: { environmentId: env.id, keyId: 'key_1', region: 'europe', actor: 'operator' },
+    });
     await store!.operations.insert(op);
 
     const swaps: boolean[] = [];
