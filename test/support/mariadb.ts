@@ -11,6 +11,7 @@ import {
   readFileSync,
   readlinkSync,
   readSync,
+  renameSync,
   rmSync,
   statSync,
   writeFileSync,
@@ -30,7 +31,7 @@ import { freePort } from './server.js';
  * machine's own MariaDB on 3306.
  *
  * Data dirs are copies of one template that `mariadb-install-db --no-defaults` makes once per
- * process (unencrypted: the system tablespace and mysql.* are encrypted by the encryption threads
+ * machine (unencrypted: the system tablespace and mysql.* are encrypted by the encryption threads
  * at the first encrypted start; `untilEncrypted()` waits for that). `root` (no password, socket
  * only) is the harness's superuser; `admin` is the account the issue asks for (SHUTDOWN and
  * PROCESS, on 127.0.0.1), made at the first start.
@@ -106,23 +107,39 @@ function available(): Extract<MariaDbStatus, { available: true }> {
   return found;
 }
 
-/** One freshly installed, never started data dir per process; servers start from copies. */
+/**
+ * One freshly installed, never started data dir per machine and MariaDB build (in the system's
+ * temporary directory, reused by later runs); servers start from copies of it. Installed into a
+ * directory of its own and renamed into place, so two suites installing at once cannot clash.
+ */
 function templateDatadir(): Promise<string> {
   template ??= (async () => {
-    const { installDb } = available();
-    const dir = mkdtempSync(join(tmpdir(), 'keyward-mariadb-template-'));
-    dirs.add(dir);
-    const datadir = join(dir, 'data');
-    await run(installDb, [
-      '--no-defaults',
-      `--datadir=${datadir}`,
-      '--auth-root-authentication-method=normal',
-      '--skip-test-db',
-      '--skip-name-resolve',
-      '--innodb-log-file-size=8M',
-      ...(process.getuid?.() === 0 ? ['--user=root'] : []),
-    ]);
-    return datadir;
+    const { installDb, mariadbd } = available();
+    const build = statSync(mariadbd);
+    const stable = join(tmpdir(), `keyward-mariadb-template-${process.getuid?.() ?? 'u'}-${build.size}-${Math.trunc(build.mtimeMs)}`);
+    if (existsSync(join(stable, 'complete'))) return join(stable, 'data');
+    const dir = mkdtempSync(join(tmpdir(), 'keyward-mariadb-install-'));
+    try {
+      await run(installDb, [
+        '--no-defaults',
+        `--datadir=${join(dir, 'data')}`,
+        '--auth-root-authentication-method=normal',
+        '--skip-test-db',
+        '--skip-name-resolve',
+        '--innodb-log-file-size=8M',
+        ...(process.getuid?.() === 0 ? ['--user=root'] : []),
+      ]);
+      writeFileSync(join(dir, 'complete'), '');
+      try {
+        renameSync(dir, stable);
+      } catch {
+        // Another suite put its template there first: use that one.
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    if (!existsSync(join(stable, 'complete'))) throw new Error(`could not prepare the MariaDB template data dir at ${stable}`);
+    return join(stable, 'data');
   })();
   return template;
 }
