@@ -4,7 +4,8 @@ import { engineAddress, parseEngineAdminUrl, type EngineAdminTarget } from '../.
 import type { Clock } from '../../../ports/clock.js';
 import type { EngineControl, EngineFailure, EngineFailureReason, EngineKeyUsage, EngineProbe, EngineStopOutcome } from '../../../ports/engine.js';
 import { classifyConnectorError, describeFault } from './connector-errors.js';
-import { tcpReachability, type TcpReachability } from './tcp-reachability.js';
+import { confirmDown } from './confirm-down.js';
+import { tcpReachability } from './tcp-reachability.js';
 import { readKeyUsage } from './key-usage.js';
 
 export interface MariaDbEngineControlOptions {
@@ -141,16 +142,16 @@ export class MariaDbEngineControl implements EngineControl {
     }
   }
 
-  private async confirmDown(target: EngineAdminTarget, startedAt: Date): Promise<'down' | 'still-up' | 'unreachable'> {
-    let refusals = 0;
-    let last: TcpReachability = 'accepted';
-    for (;;) {
-      last = await tcpReachability(target.host, target.port, this.connectTimeoutMs);
-      refusals = last === 'refused' ? refusals + 1 : 0;
-      if (refusals >= this.refusalsToConfirm) return 'down';
-      if (this.clock.now().getTime() - startedAt.getTime() >= this.downDeadlineMs) return last === 'silent' ? 'unreachable' : 'still-up';
-      await this.delay(this.pollIntervalMs);
-    }
+  private confirmDown(target: EngineAdminTarget, startedAt: Date): Promise<'down' | 'still-up' | 'unreachable'> {
+    return confirmDown({
+      clock: this.clock,
+      delay: this.delay,
+      reach: () => tcpReachability(target.host, target.port, this.connectTimeoutMs),
+      startedAt,
+      deadlineMs: this.downDeadlineMs,
+      pollIntervalMs: this.pollIntervalMs,
+      refusalsToConfirm: this.refusalsToConfirm,
+    });
   }
 
   private failure(reason: EngineFailureReason, target: EngineAdminTarget, errno?: number | string): EngineFailure {
