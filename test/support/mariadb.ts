@@ -53,11 +53,15 @@ function onPath(name: string, extra: string[]): string | undefined {
 
 export function mariaDbStatus(): MariaDbStatus {
   if (status) return status;
-  const mariadbd = process.env.MARIADBD ?? onPath('mariadbd', ['/usr/sbin', '/usr/local/sbin']);
-  const installDb = process.env.MARIADB_INSTALL_DB ?? onPath('mariadb-install-db', ['/usr/bin', '/usr/local/bin']);
-  const pluginDir = [process.env.MARIADB_PLUGIN_DIR, '/usr/lib/mysql/plugin', '/usr/lib64/mysql/plugin', '/usr/local/mysql/lib/plugin'].find(
-    (d): d is string => !!d && existsSync(join(d, PLUGIN_FILE)),
-  );
+  // A path given in the environment is the one to use: if it is missing, MariaDB is missing.
+  const find = (given: string | undefined, name: string, extra: string[]) =>
+    given !== undefined ? (existsSync(given) ? given : undefined) : onPath(name, extra);
+  const mariadbd = find(process.env.MARIADBD, 'mariadbd', ['/usr/sbin', '/usr/local/sbin']);
+  const installDb = find(process.env.MARIADB_INSTALL_DB, 'mariadb-install-db', ['/usr/bin', '/usr/local/bin']);
+  const pluginDirs = process.env.MARIADB_PLUGIN_DIR
+    ? [process.env.MARIADB_PLUGIN_DIR]
+    : ['/usr/lib/mysql/plugin', '/usr/lib64/mysql/plugin', '/usr/local/mysql/lib/plugin'];
+  const pluginDir = pluginDirs.find((d) => existsSync(join(d, PLUGIN_FILE)));
   status = !mariadbd
     ? { available: false, reason: 'mariadbd not found' }
     : !installDb
