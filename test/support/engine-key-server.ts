@@ -12,10 +12,16 @@ export interface EngineKeyServer {
   close(): Promise<void>;
 }
 
-export async function startEngineKeyServer(options: { lookupTimeoutMs?: number } = {}): Promise<EngineKeyServer> {
+export async function startEngineKeyServer(
+  options: { lookupTimeoutMs?: number; https?: { key: string; cert: string } } = {},
+): Promise<EngineKeyServer> {
   const keys = new MemoryEngineKeys();
-  const app = Fastify({ logger: false, forceCloseConnections: true });
-  await app.register(engineKeyService, { lookup: keys, ...options });
+  const { https, ...plugin } = options;
+  // One type for both: the routes do not care whether TLS is in front of them.
+  const app = (
+    https ? Fastify({ logger: false, forceCloseConnections: true, https }) : Fastify({ logger: false, forceCloseConnections: true })
+  ) as FastifyInstance;
+  await app.register(engineKeyService, { lookup: keys, ...plugin });
   app.get('/healthz', { config: { public: true } }, () => ({ status: 'ok' }));
   const url = await app.listen({ host: '127.0.0.1', port: 0 });
   return { app, url, keys, vaultUrl: (environmentId) => engineVaultUrl(url, environmentId), close: () => app.close() };
