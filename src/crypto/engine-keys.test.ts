@@ -83,6 +83,7 @@ describe('engine keys derived from the DEK', () => {
     expect(() => deriveEngineKey(randomBytes(16), base)).toThrow(/256 bits/);
     for (const keyId of [0, -1, 1.5, 0xffff_ffff, Number.NaN]) expect(() => deriveEngineKey(dek, { ...base, keyId })).toThrow(/key id/);
     for (const version of [0, 0xffff_ffff]) expect(() => deriveEngineKey(dek, { ...base, version })).toThrow(/version/);
-    for (const environmentId of ['', 'env/../x', 'env\u0000x', 'é']) expect(() => deriveEngineKey(dek, { ...base, environmentId })).toThrow(/environment id/);
+    for (const environmentId of ['', 'env/../x', 'env\u0000x', 'é'])
+      expect(() => deriveEngineKey(dek, { ...base, environmentId })).toThrow(/environment id/);
   });
 });
