@@ -13,7 +13,9 @@ import type { EngineAccess, EngineKeyAnswer, EngineKeyLookup } from '../ports/en
  * Keyward's bearer tokens: these routes are public to Keyward's auth hook. Refusals are 403 in
  * Vault's format; Keyward's own faults drop the connection without an answer (SPEC E5), see
  * ports/engine-key-lookup.ts for why. The routes are hidden from the OpenAPI document: they are
- * Vault's contract, not Keyward's.
+ * Vault's contract, not Keyward's. Register it on a server built with `return503OnClosing: false`
+ * (Fastify's default answers 503 while closing, an HTTP error an engine may abort on), or on a
+ * listener of its own.
  */
 export interface EngineKeyServiceOptions {
   lookup: EngineKeyLookup;
