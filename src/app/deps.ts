@@ -26,4 +26,9 @@ export interface AppDeps {
   };
   /** Where the crash suite may kill the process; does nothing in production. */
   faults: FaultPoints;
+  /**
+   * How long (real time) a key's custody may take before it counts as abandoned by a request that
+   * died, and is given back by the next reconciliation (SPEC L2). A minute in production.
+   */
+  custodyTimeoutMs: number;
 }

@@ -52,6 +52,7 @@ const schema = z.object({
     .regex(/^[A-Za-z0-9_.-]{1,64}$/)
     .optional(),
   KEYWARD_OPERATION_LEASE_MS: z.coerce.number().int().min(500).max(3_600_000).default(30_000),
+  KEYWARD_CUSTODY_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(60_000),
   KEYWARD_TEST_KILL_AT: z
     .string()
     .regex(/^[a-z-]+\.[a-z-]+(#[1-9][0-9]*)?$/, 'must be a fault point name, optionally with #n')
@@ -79,6 +80,8 @@ export interface Config {
   operationLeaseMs: number;
   /** For the crash suite only: the fault point where this process kills itself (ports/fault-points.ts). */
   killAt: { point: FaultPoint; nth: number } | undefined;
+  /** After how long (real time) a key custody whose request died is given back (SPEC L2). */
+  custodyTimeoutMs: number;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -115,6 +118,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     pfxIterations: c.KEYWARD_PFX_ITERATIONS,
     instanceId: c.KEYWARD_INSTANCE_ID,
     operationLeaseMs: c.KEYWARD_OPERATION_LEASE_MS,
+    custodyTimeoutMs: c.KEYWARD_CUSTODY_TIMEOUT_MS,
     killAt: c.KEYWARD_TEST_KILL_AT
       ? { point: c.KEYWARD_TEST_KILL_AT.split('#')[0] as FaultPoint, nth: Number(c.KEYWARD_TEST_KILL_AT.split('#')[1] ?? '1') }
       : undefined,

@@ -74,6 +74,7 @@ export async function assemble(config: Config): Promise<RunningKeyward> {
       kick: { operations: () => runner?.kick(), notifications: () => dispatcher?.kick() },
       keyFiles: { pfxIterations: config.pfxIterations },
       faults: faultPointsFor(config.killAt),
+      custodyTimeoutMs: config.custodyTimeoutMs,
     };
 
     // SPEC L2: before any request, the vault holds nothing that no live record owns (a custody

@@ -11,7 +11,6 @@ export const FAULT_POINTS = [
   'exchange-key.after-vault-import',
   'activate.after-rewrap-batch',
   'activate.before-finish',
-  'lock.after-records',
   'lock.after-vault-destroy',
   'lock.before-finish',
   'unlock-key.after-intent',

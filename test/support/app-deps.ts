@@ -52,6 +52,7 @@ export async function testAppDeps(
     kick: { operations: () => undefined, notifications: () => undefined },
     keyFiles: { pfxIterations: 2048 },
     faults: noFaults,
+    custodyTimeoutMs: 60_000,
   };
   return {
     deps,

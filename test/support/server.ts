@@ -11,6 +11,8 @@ export interface TestServer {
   operatorToken: string;
   output: () => string;
   stop(signal?: NodeJS.Signals): Promise<number | null>;
+  /** Resolves when the process has ended, by itself or by a signal (`signal` names it). */
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
 const ROOT = resolve(import.meta.dirname, '../..');
@@ -28,7 +30,11 @@ export async function freePort(): Promise<number> {
   });
 }
 
-export async function startServer(env: Record<string, string> = {}): Promise<TestServer> {
+/**
+ * Starts a server and waits until it answers /healthz. With `mayDie` (a crash test armed to kill
+ * itself early), a server that dies before it answers is returned all the same, dead.
+ */
+export async function startServer(env: Record<string, string> = {}, options: { mayDie?: boolean } = {}): Promise<TestServer> {
   const dataDir = env.KEYWARD_DATA_DIR ?? mkdtempSync(join(tmpdir(), 'keyward-e2e-'));
   const port = await freePort();
   // An empty KEYWARD_OPERATOR_TOKEN means: let the server make one, as on a newcomer's first start.
@@ -53,12 +59,16 @@ export async function startServer(env: Record<string, string> = {}): Promise<Tes
   let output = '';
   child.stdout?.on('data', (d: Buffer) => (output += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
-  const exited = new Promise<number | null>((ok) => child.on('exit', (code) => ok(code)));
+  const ended = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((ok) => child.on('exit', (code, signal) => ok({ code, signal })));
+  const exited = ended.then((e) => e.code);
 
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 30_000;
   for (;;) {
-    if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}:\n${output}`);
+    if (child.exitCode !== null || child.signalCode !== null) {
+      if (options.mayDie) break;
+      throw new Error(`server exited with ${child.exitCode ?? child.signalCode}:\n${output}`);
+    }
     try {
       if ((await fetch(`${url}/healthz`)).ok) break;
     } catch {
@@ -76,6 +86,7 @@ export async function startServer(env: Record<string, string> = {}): Promise<Tes
     dataDir,
     operatorToken,
     output: () => output,
+    exited: ended,
     async stop(signal = 'SIGTERM') {
       if (child.exitCode === null) child.kill(signal);
       return exited;

@@ -91,7 +91,7 @@ export async function addTenantKey(
       (k) => TAKING_CUSTODY.includes(k.state) && (k.thumbprint === material.thumbprint || caseKeyOf(k.name) === caseKeyOf(input.name)),
     );
     // Another upload of the same key or name is taking custody right now, or died doing so.
-    if (stale.some((k) => k.custodySince !== null && deps.realClock.now().getTime() - k.custodySince.getTime() < RECLAIM_AFTER_MS)) {
+    if (stale.some((k) => k.custodySince !== null && deps.realClock.now().getTime() - k.custodySince.getTime() < deps.custodyTimeoutMs)) {
       fail('CONFLICT', `A key with this name or thumbprint is being added to region ${region} right now; try again in a minute.`);
     }
     for (const k of stale) await reclaimCustody(deps, tx, k);
@@ -152,6 +152,3 @@ export async function addTenantKey(
     throw error;
   }
 }
-
-/** How long a custody may take before another request (or a start) may reclaim it as abandoned. */
-export const RECLAIM_AFTER_MS = 60_000;

@@ -43,6 +43,7 @@ export async function runLockTenant(deps: AppDeps, ctx: OperationContext<'lock-t
     let exchangeKeys = 0;
     for (const xk of await tx.exchangeKeys.listLive(tenantId, region)) if (await tx.exchangeKeys.move(xk.id, xk.state, 'Destroyed')) exchangeKeys++;
     const locked = await tx.environments.moveRegionStatus(tenantId, region, 'end-lock', lockedAt);
+    deps.faults.reach('lock.before-finish');
     // A re-run after this commit finds nothing in custody and nothing locking: already recorded.
     if (custody.length === 0 && locked === 0 && exchangeKeys === 0) return undefined;
     await recordAudit(tx, deps.clock, {

@@ -1,6 +1,5 @@
 import { mayHoldPrivateHalf } from '../../domain/tenant-key.js';
 import type { AppDeps } from '../deps.js';
-import { RECLAIM_AFTER_MS } from './add-tenant-key.js';
 import { reclaimCustody } from './reclaim-custody.js';
 import { inRegion } from '../region.js';
 
@@ -17,7 +16,7 @@ export interface Reconciliation {
  * Makes the vault agree with the store (SPEC L2), at every start and periodically: nothing may
  * sit in the vault without a live record that a lock would destroy.
  *
- * 1. Custodies older than RECLAIM_AFTER_MS by real time (their request died between intent and
+ * 1. Custodies older than `custodyTimeoutMs` by real time (their request died between intent and
  *    completion) are given back, each under its region's serial lock.
  * 2. Key-exchange keys past their expiry (app clock), or whose issuance died, are destroyed.
  * 3. The vault's own search is compared with the records: an object whose record is gone, or in
@@ -27,7 +26,7 @@ export interface Reconciliation {
  */
 export async function reconcileVault(deps: AppDeps): Promise<Reconciliation> {
   const realNow = deps.realClock.now();
-  const before = new Date(realNow.getTime() - RECLAIM_AFTER_MS);
+  const before = new Date(realNow.getTime() - deps.custodyTimeoutMs);
   let reclaimed = 0;
   for (const stale of await deps.store.keys.listTakingCustodySince(before)) {
     await inRegion(deps, stale.tenantId, stale.region, async (tx) => {
