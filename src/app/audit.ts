@@ -3,6 +3,7 @@ import type { Principal } from '../domain/principal.js';
 import type { AuditOutcome } from '../ports/audit-store.js';
 import type { Clock } from '../ports/clock.js';
 import type { Repos, Store } from '../ports/store.js';
+import type { Vault } from '../ports/vault.js';
 
 /** How a principal appears in the audit log and in e-mails: never a token, always who. */
 export const actorLabel = (p: Principal): string => (p.kind === 'operator' ? 'operator' : `${p.email} (${p.id})`);
@@ -25,16 +26,19 @@ export interface AuditRecord extends Attempt {
  * entry commits with it or not at all. Use cases record `allowed`; operation handlers record
  * `succeeded` in the transaction of their last step.
  */
-export function recordAudit(tx: Pick<Repos, 'audit'>, clock: Clock, record: AuditRecord) {
-  return tx.audit.append({
-    tenantId: record.tenantId,
-    action: record.action,
-    target: record.target,
-    at: clock.now(),
-    actor: typeof record.actor === 'string' ? record.actor : actorLabel(record.actor),
-    outcome: record.outcome,
-    detail: record.detail ?? null,
-  });
+export function recordAudit(tx: Pick<Repos, 'audit'>, deps: { clock: Clock; vault: Pick<Vault, 'auditMac'> }, record: AuditRecord) {
+  return tx.audit.append(
+    {
+      tenantId: record.tenantId,
+      action: record.action,
+      target: record.target,
+      at: deps.clock.now(),
+      actor: typeof record.actor === 'string' ? record.actor : actorLabel(record.actor),
+      outcome: record.outcome,
+      detail: record.detail ?? null,
+    },
+    (bytes) => deps.vault.auditMac(bytes),
+  );
 }
 
 /**
@@ -45,7 +49,7 @@ export function recordAudit(tx: Pick<Repos, 'audit'>, clock: Clock, record: Audi
  * log would otherwise show who in which tenant tried.
  */
 export async function audited<T>(
-  deps: { store: Store; clock: Clock },
+  deps: { store: Store; clock: Clock; vault: Pick<Vault, 'auditMac'> },
   actor: Principal,
   attempt: () => Promise<Attempt | undefined>,
   work: () => Promise<T>,
@@ -58,7 +62,7 @@ export async function audited<T>(
     if (target && !stranger) {
       const detail = isKeywardError(error) ? error.code : 'INTERNAL';
       // An audit write failing must not hide the refusal itself.
-      await recordAudit(deps.store, deps.clock, { ...target, actor, outcome: 'refused', detail }).catch(() => undefined);
+      await recordAudit(deps.store, deps, { ...target, actor, outcome: 'refused', detail }).catch(() => undefined);
     }
     throw error;
   }

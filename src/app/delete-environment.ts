@@ -27,7 +27,7 @@ export async function deleteEnvironment(deps: AppDeps, actor: Principal, environ
       await assertNoClashingOperation(tx, env.tenantId, env.region, { environments: [env.id] });
       if (!(await tx.environments.shred(env.id, 'delete'))) fail('CONFLICT', 'The environment changed meanwhile; try again.');
       const backups = await tx.backups.deleteByEnvironment(env.id);
-      await recordAudit(tx, deps.clock, {
+      await recordAudit(tx, deps, {
         tenantId: env.tenantId,
         action: 'environment.delete',
         target: `environment:${env.id}`,

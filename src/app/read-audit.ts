@@ -16,11 +16,16 @@ export async function listAudit(
   return deps.store.audit.list(tenantId, page);
 }
 
-/** Reads the tenant's whole chain and checks every link and the stored head. */
+/**
+ * Reads the tenant's whole chain and checks every link and the stored head; with an anchor (the
+ * seq and hash a key-change e-mail carried), also that the chain still passes through it, which
+ * a history rewritten by whoever can write the store no longer does (SPEC L5).
+ */
 export async function verifyAudit(
   deps: AppDeps,
   actor: Principal,
   tenantId: string,
+  anchor?: { seq: number; hash: string },
 ): Promise<{ ok: boolean; entries: number; brokenAtSeq?: number; reason?: string }> {
   await loadTenantFor(deps.store, actor, tenantId, 'audit.read');
   const entries: AuditEntry[] = [];
@@ -29,7 +34,15 @@ export async function verifyAudit(
     entries.push(...next);
     if (next.length < PAGE) break;
   }
-  const verdict = verifyAuditChain(entries, await deps.store.audit.head(tenantId));
+  const verdict = await verifyAuditChain(entries, await deps.store.audit.head(tenantId), (bytes) => deps.vault.auditMac(bytes));
+  if (verdict.ok && anchor !== undefined && entries[anchor.seq - 1]?.hash !== anchor.hash) {
+    return {
+      ok: false,
+      entries: entries.length,
+      brokenAtSeq: anchor.seq,
+      reason: `the chain does not pass through the anchor (entry ${anchor.seq} with that hash)`,
+    };
+  }
   return verdict.ok
     ? { ok: true, entries: entries.length }
     : { ok: false, entries: entries.length, brokenAtSeq: verdict.brokenAtSeq, reason: verdict.reason };

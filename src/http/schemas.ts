@@ -229,6 +229,12 @@ export const AuditVerdict = closed({
   brokenAtSeq: Type.Optional(Type.Integer()),
   reason: Type.Optional(Type.String()),
 });
+export const AuditVerifyQuery = closed({
+  anchorSeq: Type.Optional(
+    Type.String({ pattern: '^[1-9][0-9]{0,11}$', description: 'An anchor from a key-change e-mail: the chain must hold this entry…' }),
+  ),
+  anchorHash: Type.Optional(Type.String({ pattern: '^[0-9a-f]{64}$', description: '…with this hash.' })),
+});
 export const AuditQuery = closed({
   afterSeq: Type.Optional(Type.String({ pattern: '^[0-9]{1,12}$' })),
   limit: Type.Optional(Type.String({ pattern: '^[1-9][0-9]{0,3}$' })),

@@ -1,3 +1,5 @@
+import type { AuditChainVersion, AuditMac } from '../domain/audit-chain.js';
+
 /**
  * The audit log: append-only, one hash chain per tenant. Every attempt of every key and
  * encryption action is recorded, allowed or refused. Never a secret in any field.
@@ -20,14 +22,19 @@ export interface AuditDraft {
 
 export interface AuditEntry extends AuditDraft {
   seq: number;
-  /** SHA-256 hex of the previous entry of the tenant (64 zeros for the first). */
+  /** The previous entry's `hash` (64 zeros for the first). */
   prevHash: string;
+  /** Keyed (v2): the vault's HMAC over the entry and prevHash; v1 entries an unkeyed SHA-256. */
   hash: string;
+  version: AuditChainVersion;
 }
 
 export interface AuditRepo {
-  /** Appends to the tenant's chain (seq and hashes computed here, serialised per tenant). */
-  append(draft: AuditDraft): Promise<AuditEntry>;
+  /**
+   * Appends to the tenant's chain: seq and prevHash assigned here, serialised per tenant, and the
+   * entry's hash made with `mac` (the vault's audit MAC: domain/audit-chain.ts, version 2).
+   */
+  append(draft: AuditDraft, mac: AuditMac): Promise<AuditEntry>;
   list(tenantId: string, page: { afterSeq?: number; limit: number }): Promise<AuditEntry[]>;
   /**
    * The last seq and hash of the tenant's chain as recorded beside it (undefined before the first

@@ -63,11 +63,17 @@ export interface Vault {
    * store's records): what reconciliation and a lock compare with the records (SPEC L2).
    */
   listPrivateKeys(): Promise<string[]>;
+  /**
+   * HMAC-SHA256 under the vault's audit key, made at first start and never leaving the vault
+   * (software: sealed under the master key; HSM: a non-extractable secret in the token). What
+   * keys the audit chain (SPEC L5): whoever can write the store cannot recompute a history.
+   */
+  auditMac(bytes: Buffer): Promise<Buffer>;
   close(): Promise<void>;
 }
 
 /** The kinds of object the software vault seals into the control store. */
-export type VaultObjectKind = 'provider-key' | 'private-key';
+export type VaultObjectKind = 'provider-key' | 'private-key' | 'audit-key';
 
 /**
  * Where the software vault keeps what it seals: a table of the control store (see

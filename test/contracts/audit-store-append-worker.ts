@@ -5,6 +5,7 @@
  * Usage: node --import tsx audit-store-append-worker.ts <file> <tenantId> <count>
  */
 import { openStore } from '../../src/adapters/store/open-store.js';
+import { auditMac } from '../support/audit-mac.js';
 
 const [file, tenantId, countText] = process.argv.slice(2);
 if (file === undefined || tenantId === undefined || countText === undefined) {
@@ -16,15 +17,18 @@ try {
   process.stdout.write('ready\n');
   await Promise.all(
     Array.from({ length: Number(countText) }, (_, i) =>
-      store.audit.append({
-        tenantId,
-        at: new Date(Date.UTC(2024, 0, 1, 0, 0, i)),
-        actor: `worker ${process.pid}`,
-        action: 'key.activate',
-        target: `key:key_${i}`,
-        outcome: 'succeeded',
-        detail: null,
-      }),
+      store.audit.append(
+        {
+          tenantId,
+          at: new Date(Date.UTC(2024, 0, 1, 0, 0, i)),
+          actor: `worker ${process.pid}`,
+          action: 'key.activate',
+          target: `key:key_${i}`,
+          outcome: 'succeeded',
+          detail: null,
+        },
+        auditMac,
+      ),
     ),
   );
 } finally {

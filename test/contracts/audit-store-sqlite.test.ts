@@ -1,3 +1,4 @@
+import { auditMac } from '../support/audit-mac.js';
 import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -62,11 +63,11 @@ describe('Audit log contract on embedded SQLite', () => {
       });
       const child = appendInAnotherProcess(tenantId, 100);
       await child.ready;
-      await Promise.all([child.done, ...Array.from({ length: 100 }, (_, i) => store.audit.append(draft(i)))]);
+      await Promise.all([child.done, ...Array.from({ length: 100 }, (_, i) => store.audit.append(draft(i), auditMac))]);
       const entries = await store.audit.list(tenantId, { limit: 1_000 });
       expect(entries.map((e) => e.seq)).toEqual(Array.from({ length: 200 }, (_, i) => i + 1));
       expect(new Set(entries.map((e) => e.actor)).size).toBe(2);
-      expect(verifyAuditChain(entries, await store.audit.head(tenantId))).toEqual({ ok: true });
+      expect(await verifyAuditChain(entries, await store.audit.head(tenantId), auditMac)).toEqual({ ok: true });
     } finally {
       await store.close();
     }

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { auditHash, GENESIS_HASH, verifyAuditChain } from '../../src/domain/audit-chain.js';
+import { GENESIS_HASH, keyedAuditHash, legacyAuditHash, verifyAuditChain } from '../../src/domain/audit-chain.js';
+import { auditMac, testAuditMac } from '../support/audit-mac.js';
 import type { AuditDraft, AuditEntry } from '../../src/ports/audit-store.js';
 import type { Store } from '../../src/ports/store.js';
 import { newId } from './store-fixtures.js';
@@ -55,7 +56,7 @@ export function auditStoreContract(target: AuditStoreTarget): void {
 
   async function appendMany(tenantId: string, count: number): Promise<AuditEntry[]> {
     const entries: AuditEntry[] = [];
-    for (let i = 1; i <= count; i += 1) entries.push(await store.audit.append(aDraft(tenantId, i)));
+    for (let i = 1; i <= count; i += 1) entries.push(await store.audit.append(aDraft(tenantId, i), auditMac));
     return entries;
   }
 
@@ -64,7 +65,7 @@ export function auditStoreContract(target: AuditStoreTarget): void {
   }
 
   async function verdict(tenantId: string) {
-    return verifyAuditChain(await whole(tenantId), await store.audit.head(tenantId));
+    return verifyAuditChain(await whole(tenantId), await store.audit.head(tenantId), auditMac);
   }
 
   describe('appending and reading', () => {
@@ -74,12 +75,12 @@ export function auditStoreContract(target: AuditStoreTarget): void {
       expect(await store.audit.head(tenantId)).toBeUndefined();
       expect(await store.audit.list(tenantId, { limit: 10 })).toEqual([]);
 
-      const first = await store.audit.append(aDraft(tenantId, 1));
-      await other.audit.append(aDraft(elsewhere, 1));
-      const second = await other.audit.append(aDraft(tenantId, 2));
+      const first = await store.audit.append(aDraft(tenantId, 1), auditMac);
+      await other.audit.append(aDraft(elsewhere, 1), auditMac);
+      const second = await other.audit.append(aDraft(tenantId, 2), auditMac);
 
       expect(first).toMatchObject({ ...aDraft(tenantId, 1), seq: 1, prevHash: GENESIS_HASH });
-      expect(first.hash).toBe(auditHash(first));
+      expect(first).toMatchObject({ version: 2, hash: await keyedAuditHash(first, auditMac) });
       expect(second).toMatchObject({ ...aDraft(tenantId, 2), seq: 2, prevHash: first.hash });
       expect(await whole(tenantId)).toEqual([first, second]);
       expect(await store.audit.head(tenantId)).toEqual({ seq: 2, hash: second.hash });
@@ -99,22 +100,22 @@ export function auditStoreContract(target: AuditStoreTarget): void {
 
     it('refuses a draft it cannot record faithfully, writing nothing', async () => {
       const tenantId = newId();
-      await expect(store.audit.append(aDraft(tenantId, 1, { at: new Date('nope') }))).rejects.toThrow();
-      await expect(store.audit.append(aDraft(tenantId, 1, { outcome: 'maybe' as never }))).rejects.toThrow(/outcome/);
+      await expect(store.audit.append(aDraft(tenantId, 1, { at: new Date('nope') }), auditMac)).rejects.toThrow();
+      await expect(store.audit.append(aDraft(tenantId, 1, { outcome: 'maybe' as never }), auditMac)).rejects.toThrow(/outcome/);
       expect(await store.audit.head(tenantId)).toBeUndefined();
-      expect((await store.audit.append(aDraft(tenantId, 1))).seq).toBe(1);
+      expect((await store.audit.append(aDraft(tenantId, 1), auditMac)).seq).toBe(1);
     });
   });
 
   describe('transactions', () => {
     it('commits with the unit of work it is part of, and rolls back with it', async () => {
       const tenantId = newId();
-      const kept = await store.transaction((tx) => tx.audit.append(aDraft(tenantId, 1)));
+      const kept = await store.transaction((tx) => tx.audit.append(aDraft(tenantId, 1), auditMac));
       const boom = new Error('boom');
       await expect(
         store.transaction(async (tx) => {
-          await tx.audit.append(aDraft(tenantId, 2));
-          await tx.audit.append(aDraft(tenantId, 3));
+          await tx.audit.append(aDraft(tenantId, 2), auditMac);
+          await tx.audit.append(aDraft(tenantId, 3), auditMac);
           expect((await tx.audit.list(tenantId, { limit: 10 })).map((e) => e.seq)).toEqual([1, 2, 3]);
           throw boom;
         }),
@@ -122,7 +123,7 @@ export function auditStoreContract(target: AuditStoreTarget): void {
       expect(await whole(tenantId)).toEqual([kept]);
       expect(await store.audit.head(tenantId)).toEqual({ seq: 1, hash: kept.hash });
       // The seq a rolled-back entry had is handed out again: no gap in the chain.
-      expect((await other.audit.append(aDraft(tenantId, 4))).seq).toBe(2);
+      expect((await other.audit.append(aDraft(tenantId, 4), auditMac)).seq).toBe(2);
       expect(await verdict(tenantId)).toEqual({ ok: true });
     });
   });
@@ -135,7 +136,9 @@ export function auditStoreContract(target: AuditStoreTarget): void {
       const tenantId = newId();
       const neighbour = newId();
       const results = await Promise.all(
-        Array.from({ length: 100 }, (_, i) => writers()[i % writers().length]!.audit.append(aDraft(i % 10 === 9 ? neighbour : tenantId, i + 1))),
+        Array.from({ length: 100 }, (_, i) =>
+          writers()[i % writers().length]!.audit.append(aDraft(i % 10 === 9 ? neighbour : tenantId, i + 1), auditMac),
+        ),
       );
       const mine = results.filter((e) => e.tenantId === tenantId).map((e) => e.seq);
       expect(mine.sort((a, b) => a - b)).toEqual(Array.from({ length: 90 }, (_, i) => i + 1));
@@ -150,8 +153,8 @@ export function auditStoreContract(target: AuditStoreTarget): void {
       await Promise.all(
         Array.from({ length: 20 }, (_, i) =>
           writers()[i % writers().length]!.transaction(async (tx) => {
-            await tx.audit.append(aDraft(tenantId, 2 * i));
-            await tx.audit.append(aDraft(tenantId, 2 * i + 1));
+            await tx.audit.append(aDraft(tenantId, 2 * i), auditMac);
+            await tx.audit.append(aDraft(tenantId, 2 * i + 1), auditMac);
           }),
         ),
       );
@@ -198,11 +201,55 @@ export function auditStoreContract(target: AuditStoreTarget): void {
       expect(await verdict(tenantId)).toMatchObject({ ok: false, brokenAtSeq: 2 });
     });
 
+    it('finds a history rewritten by whoever can write the store but does not hold the audit key', async () => {
+      const tenantId = newId();
+      const entries = await appendMany(tenantId, 4);
+      // Drop entry 3, renumber, and recompute every hash and the head, with a key of one's own.
+      const forged = testAuditMac('the tamperer key');
+      const kept = [entries[0]!, entries[1]!, { ...entries[3]!, seq: 3 }];
+      let prev = GENESIS_HASH;
+      await target.sql(`delete from audit_log where tenant_id = ${lit(tenantId)} and seq >= 3`);
+      for (const e of kept) {
+        const hash = await keyedAuditHash({ ...e, prevHash: prev }, forged);
+        if (e.seq === 3) {
+          await target.sql(
+            `insert into audit_log (version, tenant_id, seq, at, actor, action, target, outcome, detail, prev_hash, hash) values (2, ${lit(tenantId)}, 3, ${lit(e.at.toISOString())}, ${lit(e.actor)}, ${lit(e.action)}, ${lit(e.target)}, ${lit(e.outcome)}, ${lit(e.detail)}, ${lit(prev)}, ${lit(hash)})`,
+          );
+        } else {
+          await target.sql(
+            `update audit_log set prev_hash = ${lit(prev)}, hash = ${lit(hash)} where tenant_id = ${lit(tenantId)} and seq = ${e.seq}`,
+          );
+        }
+        prev = hash;
+      }
+      await target.sql(`update audit_heads set seq = 3, hash = ${lit(prev)} where tenant_id = ${lit(tenantId)}`);
+      expect(await verdict(tenantId)).toMatchObject({ ok: false, brokenAtSeq: 1 });
+    });
+
+    it('accepts unkeyed (version 1) entries only before the first keyed one', async () => {
+      const tenantId = newId();
+      await appendMany(tenantId, 2);
+      // Rewriting entry 2 as an unkeyed one after a keyed entry 1 is refused even though its hash fits.
+      const [first, second] = await whole(tenantId);
+      const legacy = legacyAuditHash(second!);
+      await target.sql(`update audit_log set version = 1, hash = ${lit(legacy)} where tenant_id = ${lit(tenantId)} and seq = 2`);
+      await target.sql(`update audit_heads set hash = ${lit(legacy)} where tenant_id = ${lit(tenantId)}`);
+      expect(await verdict(tenantId)).toMatchObject({ ok: false, brokenAtSeq: 2, reason: expect.stringMatching(/unkeyed/) });
+      // A chain that starts unkeyed and goes on keyed verifies (a log older than keyed chains).
+      const older = newId();
+      const one = await store.audit.append(aDraft(older, 1), auditMac);
+      await target.sql(`update audit_log set version = 1, hash = ${lit(legacyAuditHash(one))} where tenant_id = ${lit(older)} and seq = 1`);
+      await target.sql(`update audit_heads set hash = ${lit(legacyAuditHash(one))} where tenant_id = ${lit(older)}`);
+      await store.audit.append(aDraft(older, 2), auditMac);
+      expect(await verdict(older)).toEqual({ ok: true });
+      void first;
+    });
+
     it('refuses to append over entries its head no longer knows of', async () => {
       const tenantId = newId();
       await appendMany(tenantId, 3);
       await target.sql(`delete from audit_heads where tenant_id = ${lit(tenantId)}`);
-      await expect(store.audit.append(aDraft(tenantId, 4))).rejects.toThrow(/tampered/);
+      await expect(store.audit.append(aDraft(tenantId, 4), auditMac)).rejects.toThrow(/tampered/);
       expect((await whole(tenantId)).map((e) => e.seq)).toEqual([1, 2, 3]);
     });
   });

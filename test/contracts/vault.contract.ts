@@ -157,6 +157,18 @@ export function vaultContract(name: string, factory: VaultFactory): void {
       for (const handle of await shared.objects.list('provider-key')) expect(await shared.objects.get(handle)).not.toContain(dek.toString('base64'));
     });
 
+    it('MACs the audit chain with one key per deployment, shared by its instances', async () => {
+      const shared = memoryBacking();
+      const [a, b] = [await factory.make(shared, 1), await factory.make(shared, 2)];
+      const bytes = Buffer.from('["keyward-audit-v2","ten_1",1]');
+      const mac = await a.auditMac(bytes);
+      expect(mac).toHaveLength(32);
+      expect((await b.auditMac(bytes)).equals(mac)).toBe(true);
+      expect((await a.auditMac(Buffer.from('another entry'))).equals(mac)).toBe(false);
+      // The key never shows in the store: nothing there is the MAC key in the clear.
+      for (const value of shared.settings.values.values()) expect(value).not.toContain(mac.toString('hex'));
+    });
+
     it('lists the private keys it holds by its own search, and forgets destroyed ones', async () => {
       const vault = await factory.make(memoryBacking());
       const [a, b] = [handle(), handle()];

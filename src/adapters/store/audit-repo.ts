@@ -1,5 +1,5 @@
 import type { Kysely } from 'kysely';
-import { auditHash, GENESIS_HASH } from '../../domain/audit-chain.js';
+import { CURRENT_AUDIT_VERSION, GENESIS_HASH, keyedAuditHash, type AuditChainVersion, type AuditMac } from '../../domain/audit-chain.js';
 import type { AuditDraft, AuditEntry, AuditOutcome, AuditRepo } from '../../ports/audit-store.js';
 import { insertUnique, type Executor } from './executor.js';
 import type { AuditRow, ControlDatabase } from './schema.js';
@@ -11,6 +11,7 @@ const MAX_PAGE = 10_000;
 
 function entryFromRow(row: AuditRow): AuditEntry {
   return {
+    version: Number(row.version) as AuditChainVersion,
     tenantId: row.tenant_id,
     seq: Number(row.seq),
     // An unparsable stored time stays an invalid Date, which the verifier reports, rather than
@@ -33,7 +34,7 @@ function entryFromRow(row: AuditRow): AuditEntry {
  * upsert re-reads the row once the lock is free; SQLite has one writer at a time anyway.
  * The primary key (tenant_id, seq) backs this up: a seq can never be stored twice.
  */
-async function appendIn(db: Executor, trx: Kysely<ControlDatabase>, draft: AuditDraft): Promise<AuditEntry> {
+async function appendIn(db: Executor, trx: Kysely<ControlDatabase>, draft: AuditDraft, mac: AuditMac): Promise<AuditEntry> {
   if (!OUTCOMES.includes(draft.outcome)) throw new RangeError(`Unknown audit outcome "${String(draft.outcome)}".`);
   // Throws on an invalid Date before anything is written.
   const at = draft.at.toISOString();
@@ -58,7 +59,7 @@ async function appendIn(db: Executor, trx: Kysely<ControlDatabase>, draft: Audit
     detail: draft.detail,
     prevHash: head.hash,
   };
-  const entry: AuditEntry = { ...unsealed, hash: auditHash(unsealed) };
+  const entry: AuditEntry = { ...unsealed, version: CURRENT_AUDIT_VERSION, hash: await keyedAuditHash(unsealed, mac) };
 
   await insertUnique(
     db,
@@ -66,6 +67,7 @@ async function appendIn(db: Executor, trx: Kysely<ControlDatabase>, draft: Audit
       trx
         .insertInto('audit_log')
         .values({
+          version: entry.version,
           tenant_id: entry.tenantId,
           seq: entry.seq,
           at,
@@ -92,10 +94,10 @@ async function appendIn(db: Executor, trx: Kysely<ControlDatabase>, draft: Audit
  */
 export function auditRepo(db: Executor): AuditRepo {
   return {
-    async append(draft) {
+    async append(draft, mac) {
       const executor = db();
-      if (executor.isTransaction) return appendIn(db, executor, draft);
-      return executor.transaction().execute((trx) => appendIn(db, trx, draft));
+      if (executor.isTransaction) return appendIn(db, executor, draft, mac);
+      return executor.transaction().execute((trx) => appendIn(db, trx, draft, mac));
     },
 
     async list(tenantId, { afterSeq = 0, limit }) {

@@ -93,6 +93,8 @@ export interface SettingRow {
 
 /** A row of `audit_log` (migration 0004), encoded like the rest of the schema (see schema.ts). */
 export interface AuditRow {
+  /** 1: unkeyed SHA-256 (before keyed chains); 2: the vault's HMAC (domain/audit-chain.ts). */
+  version: number;
   tenant_id: string;
   seq: number;
   at: string;

@@ -2,6 +2,7 @@ import {
   constants,
   createCipheriv,
   createDecipheriv,
+  createHmac,
   createPrivateKey,
   createPublicKey,
   createSecretKey,
@@ -23,6 +24,7 @@ const ALG = 'A256GCM';
 const IV_BYTES = 12;
 const TAG_BYTES = 16;
 const PROVIDER_KEY_HANDLE = 'provider-key';
+const AUDIT_KEY_HANDLE = 'audit-key';
 const HANDLE = /^[A-Za-z0-9_-]{1,100}$/;
 const GENERIC_FAILURE = 'The vault could not decrypt with this key.';
 
@@ -60,6 +62,7 @@ export class SoftwareVault implements Vault {
   readonly oaepHashes: readonly OaepHash[] = ['sha256', 'sha1'];
   private readonly masterKey: KeyObject;
   private providerKey: { id: string; key: KeyObject } | undefined;
+  private auditKey: KeyObject | undefined;
 
   constructor(
     masterKey: Buffer,
@@ -93,6 +96,28 @@ export class SoftwareVault implements Vault {
     }
     this.providerKey = { id: parsed.id, key: createSecretKey(raw) };
     raw.fill(0);
+    this.auditKey = await this.loadAuditKey();
+  }
+
+  /** The audit chain's HMAC key: made once (first writer wins), sealed under the master key. */
+  private async loadAuditKey(): Promise<KeyObject> {
+    let stored = await this.objects.get(AUDIT_KEY_HANDLE);
+    if (stored === undefined) {
+      const fresh = randomBytes(32);
+      stored = await this.objects.putIfAbsent(AUDIT_KEY_HANDLE, 'audit-key', seal(this.masterKey, fresh, auditKeyBinding()).toString('base64'));
+      fresh.fill(0);
+    }
+    const raw = open(this.masterKey, Buffer.from(stored, 'base64'), auditKeyBinding());
+    try {
+      return createSecretKey(raw);
+    } finally {
+      raw.fill(0);
+    }
+  }
+
+  auditMac(bytes: Buffer): Promise<Buffer> {
+    if (!this.auditKey) return Promise.reject(new Error('The vault is not initialised; call init() first.'));
+    return Promise.resolve(createHmac('sha256', this.auditKey).update(bytes).digest());
   }
 
   providerKeyId(): string {
@@ -204,6 +229,7 @@ export class SoftwareVault implements Vault {
 
   close(): Promise<void> {
     this.providerKey = undefined;
+    this.auditKey = undefined;
     return Promise.resolve();
   }
 
@@ -219,6 +245,10 @@ function assertHandle(handle: string): void {
 
 function privateKeyBinding(handle: string): Buffer {
   return Buffer.from(`keyward|private-key|${handle}`, 'utf8');
+}
+
+function auditKeyBinding(): Buffer {
+  return Buffer.from('keyward|audit-key', 'utf8');
 }
 
 function masterBinding(providerKeyId: string): Buffer {

@@ -41,7 +41,7 @@ export function createBackup(deps: AppDeps, actor: Principal, environmentId: str
           sizeBytes: bytes,
         };
         await tx.backups.insert(backup);
-        await recordAudit(tx, deps.clock, {
+        await recordAudit(tx, deps, {
           tenantId: env.tenantId,
           action: 'environment.backup',
           target: `environment:${env.id}`,

@@ -7,7 +7,7 @@ import { removeEnvironmentFiles } from './remove-environment-files.js';
 import { recordAudit } from '../audit.js';
 import { inRegion } from '../region.js';
 
-type PurgeDeps = Pick<AppDeps, 'store' | 'dataPlane' | 'clock'>;
+type PurgeDeps = Pick<AppDeps, 'store' | 'dataPlane' | 'clock' | 'vault'>;
 
 /**
  * R14: every environment still locked 28 days after its lock is deleted, data and backups
@@ -36,7 +36,7 @@ async function purgeEnvironment(deps: PurgeDeps, tenant: Tenant, env: Environmen
     // An unlock that started meanwhile (status `unlocking`) wins: nothing is purged then.
     if (!(await tx.environments.shred(env.id, 'purge'))) return false;
     const backups = await tx.backups.deleteByEnvironment(env.id);
-    await recordAudit(tx, deps.clock, {
+    await recordAudit(tx, deps, {
       tenantId: env.tenantId,
       actor: 'keyward',
       action: 'environment.purge',

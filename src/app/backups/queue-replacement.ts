@@ -47,7 +47,7 @@ export async function queueReplacement(
         ? await queueOperation(tx, deps, t.tenantId, 'restore', { ...common, backupId: replacement.backupId })
         : await queueOperation(tx, deps, t.tenantId, 'copy', common);
     const from = `environment:${s.id}${replacement.type === 'restore' ? ` backup ${replacement.backupId}` : ''}`;
-    await recordAudit(tx, deps.clock, {
+    await recordAudit(tx, deps, {
       tenantId: t.tenantId,
       action: `environment.${replacement.type}`,
       target: `environment:${t.id}`,

@@ -34,7 +34,7 @@ export async function replaceDatabase(deps: AppDeps, ctx: OperationContext<'rest
       if (!(await tx.environments.moveStatus(target.id, 'end-update'))) return;
       // R2 follows the data: table definitions came with it, file columns included.
       if (source.hasFileColumns && !target.hasFileColumns) await tx.environments.setHasFileColumns(target.id, true);
-      await recordAudit(tx, deps.clock, {
+      await recordAudit(tx, deps, {
         tenantId: target.tenantId,
         action: `environment.${ctx.op.type}`,
         target: `environment:${target.id}`,

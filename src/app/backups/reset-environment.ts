@@ -50,7 +50,7 @@ export function resetEnvironment(deps: AppDeps, actor: Principal, environmentId:
         dekDigest: wrappedDekDigest(env.wrappedDek),
         actor: actorLabel(actor),
       });
-      await recordAudit(tx, deps.clock, {
+      await recordAudit(tx, deps, {
         tenantId: env.tenantId,
         action: 'environment.reset',
         target: `environment:${env.id}`,
@@ -108,7 +108,7 @@ export async function runReset(deps: AppDeps, ctx: OperationContext<'reset'>): P
       // A fresh database has no tables, so no file columns: R2's "never goes back" is about a
       // database's life, and this is a new one.
       await tx.environments.setHasFileColumns(env.id, false);
-      await recordAudit(tx, deps.clock, {
+      await recordAudit(tx, deps, {
         tenantId: env.tenantId,
         action: 'environment.reset',
         target: `environment:${env.id}`,

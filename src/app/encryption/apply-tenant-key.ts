@@ -43,7 +43,7 @@ export function applyTenantKey(
         region: env.region,
         actor: actorLabel(actor),
       });
-      await recordAudit(tx, deps.clock, {
+      await recordAudit(tx, deps, {
         tenantId: env.tenantId,
         action: 'environment.apply-tenant-key',
         target: `environment:${env.id}`,

@@ -125,7 +125,7 @@ async function commitProtection<T extends ProtectionOp>(
     if (!(await tx.environments.swapProtection(env.id, env.wrappedDek, next, 'end-update'))) {
       throw new Error('The environment changed while its key was being changed; retrying.');
     }
-    await recordAudit(tx, deps.clock, {
+    await recordAudit(tx, deps, {
       tenantId: env.tenantId,
       action: `environment.${ctx.op.type}`,
       target: `environment:${env.id}`,
@@ -164,7 +164,7 @@ export async function settleProtectionChange(
         ))
       )
         return;
-      await recordAudit(tx, deps.clock, {
+      await recordAudit(tx, deps, {
         tenantId: env.tenantId,
         action: `environment.${op.type}`,
         target: `environment:${env.id}`,
@@ -186,7 +186,7 @@ export async function settleProtectionChange(
   await inRegion(deps, env.tenantId, env.region, async (tx) => {
     const next = { wrappedDek: env.pendingWrappedDek!, mode: keyId === null ? 'provider' : 'tenant', keyId } as const;
     if (!(await tx.environments.swapProtection(env.id, env.wrappedDek, next, 'end-update'))) return;
-    await recordAudit(tx, deps.clock, {
+    await recordAudit(tx, deps, {
       tenantId: env.tenantId,
       action: `environment.${op.type}`,
       target: `environment:${env.id}`,

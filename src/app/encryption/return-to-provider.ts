@@ -39,7 +39,7 @@ export function returnToProvider(
         region: env.region,
         actor: actorLabel(actor),
       });
-      await recordAudit(tx, deps.clock, {
+      await recordAudit(tx, deps, {
         tenantId: env.tenantId,
         action: 'environment.return-to-provider',
         target: `environment:${env.id}`,

@@ -36,7 +36,7 @@ export function unlockEnvironment(deps: AppDeps, actor: Principal, environmentId
         region: env.region,
         actor: actorLabel(actor),
       });
-      await recordAudit(tx, deps.clock, {
+      await recordAudit(tx, deps, {
         tenantId: env.tenantId,
         action: 'environment.unlock',
         target: `environment:${env.id}`,
@@ -67,7 +67,7 @@ export async function runUnlockEnvironment(deps: AppDeps, ctx: OperationContext<
       await assertKeyUnlocked(tx, env);
       deps.faults.reach('unlock-environment.before-commit');
       if (!(await tx.environments.moveStatus(env.id, 'end-unlock', null))) throw new Error('The environment changed while being unlocked; retrying.');
-      await recordAudit(tx, deps.clock, {
+      await recordAudit(tx, deps, {
         tenantId: env.tenantId,
         action: 'environment.unlock-environment',
         target: `environment:${env.id}`,

@@ -50,7 +50,7 @@ export function activateKey(
       const installing = moveKey(key, 'Installing');
       await tx.keys.update(installing);
       const operation = await queueOperation(tx, deps, tenantId, 'activate-key', { keyId, region, actor: actorLabel(actor) });
-      await recordAudit(tx, deps.clock, {
+      await recordAudit(tx, deps, {
         tenantId,
         action: 'key.activate',
         target: `key:${keyId}`,
@@ -145,7 +145,7 @@ async function finishActivation(deps: AppDeps, ctx: OperationContext<'activate-k
       if (other.state === 'Active' && other.id !== key.id) await tx.keys.update(moveKey(other, 'Available'));
     }
     await tx.keys.update(moveKey(current, 'Active', { activatedAt: now, lockedAt: null, failureReason: null }));
-    await recordAudit(tx, deps.clock, {
+    await recordAudit(tx, deps, {
       tenantId: key.tenantId,
       action: 'key.activate',
       target: `key:${key.id}`,
@@ -168,7 +168,7 @@ export async function giveUpActivation(deps: AppDeps, op: OperationOf<'activate-
     const current = await tx.keys.get(keyId);
     if (current?.state !== 'Installing') return;
     await tx.keys.update(moveKey(current, 'Failed', { failureReason: reason }));
-    await recordAudit(tx, deps.clock, {
+    await recordAudit(tx, deps, {
       tenantId: op.tenantId,
       action: 'key.activate',
       target: `key:${keyId}`,

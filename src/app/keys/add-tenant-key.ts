@@ -116,7 +116,7 @@ export async function addTenantKey(
       const operation = first
         ? await queueOperation(tx, deps, tenant.id, 'activate-key', { keyId: intent.id, region, actor: actorLabel(actor) })
         : null;
-      await recordAudit(tx, deps.clock, {
+      await recordAudit(tx, deps, {
         tenantId: tenant.id,
         action: action === 'generated' ? 'key.generate' : 'key.upload',
         target: `key:${intent.id}`,

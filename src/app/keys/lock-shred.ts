@@ -46,7 +46,7 @@ export async function runLockTenant(deps: AppDeps, ctx: OperationContext<'lock-t
     deps.faults.reach('lock.before-finish');
     // A re-run after this commit finds nothing in custody and nothing locking: already recorded.
     if (custody.length === 0 && locked === 0 && exchangeKeys === 0) return undefined;
-    await recordAudit(tx, deps.clock, {
+    await recordAudit(tx, deps, {
       tenantId,
       action: 'tenant.lock',
       target: `region:${region}`,

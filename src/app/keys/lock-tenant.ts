@@ -52,7 +52,7 @@ export function lockTenant(deps: AppDeps, actor: Principal, tenantId: string, in
       await assertNoClashingOperation(tx, tenantId, region, { regionWide: true });
       const locking = await tx.environments.moveRegionStatus(tenantId, region, 'begin-lock');
       const operation = await queueOperation(tx, deps, tenantId, 'lock-tenant', { region, keyId: active!.id, actor: actorLabel(actor) });
-      await recordAudit(tx, deps.clock, {
+      await recordAudit(tx, deps, {
         tenantId,
         action: 'tenant.lock',
         target: `region:${region}`,

@@ -78,7 +78,7 @@ function restoreCustody(deps: AppDeps, actor: Principal, tenant: Tenant, keyId: 
     const installing = moveKey(key!, 'Installing', { custodySince: null });
     await tx.keys.update(installing);
     const operation = await queueOperation(tx, deps, tenant.id, 'unlock-key', { keyId, region, actor: actorLabel(actor) });
-    await recordAudit(tx, deps.clock, {
+    await recordAudit(tx, deps, {
       tenantId: tenant.id,
       action: 'key.unlock',
       target: `key:${keyId}`,
@@ -123,7 +123,7 @@ export async function runUnlockKey(deps: AppDeps, ctx: OperationContext<'unlock-
       return `Region ${region} has another active key ("${other.name}") now; "${current.name}" stays locked.`;
     }
     await tx.keys.update(moveKey(current, 'Active', { activatedAt: now, lockedAt: null }));
-    await recordAudit(tx, deps.clock, {
+    await recordAudit(tx, deps, {
       tenantId: key.tenantId,
       action: 'key.unlock',
       target: `key:${key.id}`,

@@ -15,6 +15,12 @@ export interface KeyChange {
   thumbprint: string;
   region: string;
   at: Date;
+  /**
+   * The tenant's audit chain head right after this change was recorded (SPEC L5): an anchor
+   * outside the store. Keep the e-mails; a later `audit verify` whose chain does not pass through
+   * this seq and hash shows the history was rewritten.
+   */
+  auditHead?: { seq: number; hash: string };
 }
 
 const WHAT_IT_MEANS: Record<KeyChangeAction, string> = {
@@ -72,6 +78,13 @@ export function keyChangeNotification(change: KeyChange): { subject: string; tex
     '',
     `You receive this message because you are a global or service administrator of ${tenant}; every administrator is told of every key change.`,
     '',
+    ...(change.auditHead
+      ? [
+          `Audit log anchor: entry ${change.auditHead.seq}, hash ${change.auditHead.hash}`,
+          "(keep this message: the tenant's audit log must always pass through this entry with this hash; GET /v1/tenants/{tenantId}/audit/verify?anchorSeq=…&anchorHash=… checks it)",
+          '',
+        ]
+      : []),
   ].join('\n');
   return { subject, text };
 }

@@ -12,12 +12,14 @@ import { keyChangeRecipients } from './key-change-recipients.js';
  * Returns false when the tenant has no administrator to tell.
  */
 export async function queueKeyChangeNotification(
-  tx: Pick<Repos, 'users' | 'notifications'>,
+  tx: Pick<Repos, 'users' | 'notifications' | 'audit'>,
   change: KeyChange & { tenantId: string; idempotencyKey: string },
 ): Promise<boolean> {
   const to = await keyChangeRecipients(tx.users, change.tenantId);
   if (to.length === 0) return false;
-  const { subject, text } = keyChangeNotification(change);
+  // Queued after the change's audit entry, in its unit of work: the head names that entry.
+  const auditHead = await tx.audit.head(change.tenantId);
+  const { subject, text } = keyChangeNotification({ ...change, ...(auditHead ? { auditHead } : {}) });
   await tx.notifications.enqueue({
     idempotencyKey: change.idempotencyKey,
     tenantId: change.tenantId,

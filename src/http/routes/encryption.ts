@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { fail } from '../../domain/errors.js';
 import type { AppDeps } from '../../app/deps.js';
 import { applyTenantKey } from '../../app/encryption/apply-tenant-key.js';
 import { returnToProvider } from '../../app/encryption/return-to-provider.js';
@@ -11,6 +12,7 @@ import {
   AuditList,
   AuditQuery,
   AuditVerdict,
+  AuditVerifyQuery,
   EmptyBody,
   EnvironmentParams,
   Operation,
@@ -115,9 +117,23 @@ export function encryptionRoutes(app: FastifyInstance, deps: AppDeps): void {
     },
   );
 
-  app.get<{ Params: { tenantId: string } }>(
+  app.get<{ Params: { tenantId: string }; Querystring: { anchorSeq?: string; anchorHash?: string } }>(
     '/v1/tenants/:tenantId/audit/verify',
-    { schema: { tags: ['audit'], summary: 'Checks the hash chain of the whole audit log', params: TenantParams, response: { 200: AuditVerdict } } },
-    async (request) => verifyAudit(deps, principalOf(request), request.params.tenantId),
+    {
+      schema: {
+        tags: ['audit'],
+        summary: 'Checks the keyed chain of the whole audit log, and that it still passes through an e-mailed anchor',
+        params: TenantParams,
+        querystring: AuditVerifyQuery,
+        response: { 200: AuditVerdict },
+      },
+    },
+    async (request) => {
+      const { anchorSeq, anchorHash } = request.query;
+      if ((anchorSeq === undefined) !== (anchorHash === undefined))
+        fail('VALIDATION_FAILED', 'Give both anchorSeq and anchorHash, from one key-change e-mail.');
+      const anchor = anchorSeq !== undefined && anchorHash !== undefined ? { seq: Number(anchorSeq), hash: anchorHash } : undefined;
+      return verifyAudit(deps, principalOf(request), request.params.tenantId, anchor);
+    },
   );
 }

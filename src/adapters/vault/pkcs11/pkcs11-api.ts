@@ -28,6 +28,8 @@ export type Pkcs11Api = Pick<
   | 'C_EncryptAsync'
   | 'C_DecryptInit'
   | 'C_DecryptAsync'
+  | 'C_SignInit'
+  | 'C_Sign'
 >;
 
 export type { Handle, Template };

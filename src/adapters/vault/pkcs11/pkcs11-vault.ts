@@ -25,6 +25,7 @@ import {
   rsaComponents,
   wipe,
 } from './private-keys.js';
+import { findAuditKeys, generateAuditKey, macInToken, type AuditKey } from './audit-key.js';
 import { checkProviderKey, probeOaepHashes } from './self-test.js';
 import { SessionPool } from './session-pool.js';
 import { loginToToken, type TokenLogin } from './token-login.js';
@@ -73,6 +74,7 @@ export class Pkcs11Vault implements Vault {
   private connected: Connected | undefined;
   private starting: Promise<void> | undefined;
   private current: ProviderKey | undefined;
+  private auditKey: AuditKey | undefined;
   /** Provider keys found so far, by id; token object handles hold for the whole login. */
   private readonly providerKeys = new Map<string, Handle>();
   private readonly providerKeyLabel: string;
@@ -111,6 +113,7 @@ export class Pkcs11Vault implements Vault {
       await checkProviderKey(p, use, current.handle);
       login.capabilities.oaepHashes ??= await use((session) => probeOaepHashes(p, session));
       this.hashes = login.capabilities.oaepHashes;
+      this.auditKey = await this.settleAuditKey(p, use);
       this.current = current;
       this.providerKeys.set(current.id, current.handle);
       this.connected = { p, login, pool, unload };
@@ -135,6 +138,36 @@ export class Pkcs11Vault implements Vault {
     // Another instance recorded its key first: use that one. Ours stays (never destroyed, see
     // INVARIANTS.md); nothing was sealed with it.
     return winner === candidate.id ? candidate : use((session) => Promise.resolve(this.recordedProviderKey(p, session, winner)));
+  }
+
+  /** The audit key the store names, else the token's (made if none), recorded first-writer-wins. */
+  private async settleAuditKey(p: Pkcs11Api, use: <T>(op: (session: Handle) => Promise<T>) => Promise<T>): Promise<AuditKey> {
+    const label = `${this.providerKeyLabel}-audit`;
+    const setting = `vault.pkcs11.auditKey.${label}`;
+    const find = (session: Handle, id?: string) => findAuditKeys(p, session, label).filter((k) => id === undefined || k.id === id);
+    const store = this.options.sealedKeys;
+    let wanted = await store?.get(setting);
+    if (wanted === undefined) {
+      const candidate = await use((session) => {
+        if (find(session).length === 0) generateAuditKey(p, session, label);
+        return Promise.resolve(find(session)[0]);
+      });
+      if (!candidate) throw new Error('The HSM generated the audit key but a search does not find it.');
+      wanted = store ? await store.putIfAbsent(setting, candidate.id) : candidate.id;
+    }
+    const chosen = await use((session) => Promise.resolve(find(session, wanted)[0]));
+    if (!chosen) {
+      throw new Error(
+        `The control store says this deployment's audit key is ${wanted}, but token ${JSON.stringify(this.options.tokenLabel)} holds no such key labelled ${JSON.stringify(label)}: point Keyward at the HSM token this data was made with.`,
+      );
+    }
+    return chosen;
+  }
+
+  async auditMac(bytes: Buffer): Promise<Buffer> {
+    const { p, pool } = this.require();
+    const key = this.auditKey!;
+    return pool.use((session) => Promise.resolve(macInToken(p, session, key.handle, bytes)));
   }
 
   private recordedProviderKey(p: Pkcs11Api, session: Handle, id: string): ProviderKey {
@@ -284,6 +317,7 @@ export class Pkcs11Vault implements Vault {
     const connected = this.connected;
     this.connected = undefined;
     this.current = undefined;
+    this.auditKey = undefined;
     this.pin = undefined;
     if (!connected) return;
     await connected.pool.close();
