@@ -31,4 +31,6 @@ export interface AppDeps {
    * died, and is given back by the next reconciliation (SPEC L2). A minute in production.
    */
   custodyTimeoutMs: number;
+  /** Whether a lock also rotates the software vault's master key (on by default). */
+  lockRotatesMasterKey: boolean;
 }

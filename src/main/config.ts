@@ -52,6 +52,10 @@ const schema = z.object({
     .regex(/^[A-Za-z0-9_.-]{1,64}$/)
     .optional(),
   KEYWARD_OPERATION_LEASE_MS: z.coerce.number().int().min(500).max(3_600_000).default(30_000),
+  KEYWARD_LOCK_ROTATES_MASTER_KEY: z
+    .enum(['1', '0', 'true', 'false'])
+    .default('1')
+    .transform((v) => v === '1' || v === 'true'),
   KEYWARD_CUSTODY_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(60_000),
   KEYWARD_TEST_KILL_AT: z
     .string()
@@ -82,6 +86,8 @@ export interface Config {
   killAt: { point: FaultPoint; nth: number } | undefined;
   /** After how long (real time) a key custody whose request died is given back (SPEC L2). */
   custodyTimeoutMs: number;
+  /** Whether a lock rotates the software vault's master key once the keys are destroyed. */
+  lockRotatesMasterKey: boolean;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -119,6 +125,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     instanceId: c.KEYWARD_INSTANCE_ID,
     operationLeaseMs: c.KEYWARD_OPERATION_LEASE_MS,
     custodyTimeoutMs: c.KEYWARD_CUSTODY_TIMEOUT_MS,
+    lockRotatesMasterKey: c.KEYWARD_LOCK_ROTATES_MASTER_KEY,
     killAt: c.KEYWARD_TEST_KILL_AT
       ? { point: c.KEYWARD_TEST_KILL_AT.split('#')[0] as FaultPoint, nth: Number(c.KEYWARD_TEST_KILL_AT.split('#')[1] ?? '1') }
       : undefined,

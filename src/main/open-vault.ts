@@ -1,4 +1,4 @@
-import { loadOrCreateMasterKey } from '../adapters/vault/master-key.js';
+import { MasterKeyFile } from '../adapters/vault/master-key.js';
 import { SoftwareVault } from '../adapters/vault/software-vault.js';
 import { createPkcs11Vault } from '../adapters/vault/pkcs11/pkcs11-vault.js';
 import { randomIds } from '../adapters/random-ids.js';
@@ -17,10 +17,14 @@ export async function openVault(config: Config, store: Store, warnings: string[]
     await hsm.init();
     return hsm;
   }
-  const master = loadOrCreateMasterKey(config.masterKeyFile.path, config.masterKeyFile.mayCreate);
-  if (master.warning) warnings.push(master.warning);
-  const vault = new SoftwareVault(master.key, store.vaultObjects, () => randomIds.next('pk'));
-  master.key.fill(0);
+  const vault = new SoftwareVault(new MasterKeyFile(config.masterKeyFile.path, config.masterKeyFile.mayCreate), store.vaultObjects, () =>
+    randomIds.next('pk'),
+  );
   await vault.init();
+  if (config.masterKeyFile.mayCreate) {
+    warnings.push(
+      `The master key is kept in the data dir (${config.masterKeyFile.path}): any copy of the data dir holds everything the software vault protects. Keep it elsewhere (KEYWARD_MASTER_KEY_FILE) or use an HSM (KEYWARD_VAULT=pkcs11).`,
+    );
+  }
   return vault;
 }

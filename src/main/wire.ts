@@ -75,6 +75,7 @@ export async function assemble(config: Config): Promise<RunningKeyward> {
       keyFiles: { pfxIterations: config.pfxIterations },
       faults: faultPointsFor(config.killAt),
       custodyTimeoutMs: config.custodyTimeoutMs,
+      lockRotatesMasterKey: config.lockRotatesMasterKey,
     };
 
     // SPEC L2: before any request, the vault holds nothing that no live record owns (a custody

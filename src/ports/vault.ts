@@ -69,6 +69,12 @@ export interface Vault {
    * keys the audit chain (SPEC L5): whoever can write the store cannot recompute a history.
    */
   auditMac(bytes: Buffer): Promise<Buffer>;
+  /**
+   * The software vault only: re-seals everything under a new master key and destroys the old
+   * key file, so old copies of the control store no longer open with the key in use. Says why
+   * when it cannot (no writable key file; another instance rotating at the same moment).
+   */
+  rotateMasterKey?(): Promise<{ rotated: true; fingerprint: string } | { rotated: false; reason: string }>;
   close(): Promise<void>;
 }
 
@@ -78,14 +84,27 @@ export type VaultObjectKind = 'provider-key' | 'private-key' | 'audit-key';
 /**
  * Where the software vault keeps what it seals: a table of the control store (see
  * Store.vaultObjects for how its writes join the caller's unit of work). Values are opaque
- * sealed text; the repo never sees a key in the clear.
+ * sealed text; the repo never sees a key in the clear. Every write happens under one serial lock
+ * and names the master key it sealed under (a fingerprint), which must be the one the table is
+ * sealed under now: an instance that missed a rotation by another one learns it here instead of
+ * writing something nobody can open.
  */
 export interface VaultObjectRepo {
   get(handle: string): Promise<string | undefined>;
-  /** Writes only if absent; returns the value now stored (first writer wins across instances). */
-  putIfAbsent(handle: string, kind: VaultObjectKind, sealed: string): Promise<string>;
+  /**
+   * Writes only if absent (first writer wins across instances) and returns the value now stored;
+   * `stale` when the table is sealed under another master key than `sealedUnder` (reload it).
+   */
+  putIfAbsent(handle: string, kind: VaultObjectKind, sealed: string, sealedUnder: string): Promise<{ stored: string } | { stale: true }>;
   /** Handles of every object of a kind. */
   list(kind: VaultObjectKind): Promise<string[]>;
+  /** The fingerprint of the master key the table is sealed under (undefined while it is empty). */
+  sealingKey(): Promise<string | undefined>;
+  /**
+   * Re-seals every object in one commit under the serial lock, from master key `from` to `to`
+   * (`reseal` gives each object's new value). False when the table is not sealed under `from`.
+   */
+  resealAll(from: string, to: string, reseal: (object: { handle: string; kind: VaultObjectKind; sealed: string }) => string): Promise<boolean>;
   /** Deletes the object; the row's bytes leave the files at the next `scrub`. */
   remove(handle: string): Promise<void>;
   /**

@@ -53,6 +53,7 @@ export async function testAppDeps(
     keyFiles: { pfxIterations: 2048 },
     faults: noFaults,
     custodyTimeoutMs: 60_000,
+    lockRotatesMasterKey: false,
   };
   return {
     deps,

@@ -1,117 +1,168 @@
-import {
-  constants,
-  createCipheriv,
-  createDecipheriv,
-  createHmac,
-  createPrivateKey,
-  createPublicKey,
-  createSecretKey,
-  privateDecrypt,
-  randomBytes,
-  type KeyObject,
-} from 'node:crypto';
+import { constants, createHmac, createPrivateKey, createPublicKey, createSecretKey, privateDecrypt, randomBytes, type KeyObject } from 'node:crypto';
 import type { OaepHash, SealedBytes, Vault, VaultObjectRepo } from '../../ports/vault.js';
 import { KeywardError } from '../../domain/errors.js';
+import { masterKeyFingerprint, type MasterKeyFile } from './master-key.js';
+import { open, openObject, providerKeyIdOf, seal, sealObject } from './sealed-objects.js';
 
 /**
- * The embedded vault. Key hierarchy: master key (a file the operator keeps) seals the provider
- * key (AES-256-GCM), which is stored sealed in the control store so every server instance
- * sharing that store uses the same provider key. Keys live in memory as KeyObjects only.
- * Sealed objects live in the control store's `vault_objects` and join the caller's unit of
- * work: a key record and its private half commit together (Store.vaultObjects).
+ * The embedded vault. Key hierarchy: the master key (a file the operator keeps) seals the
+ * provider key, the audit key and every tenant private key (sealed-objects.ts), all kept in the
+ * control store's `vault_objects`, so every instance sharing the store uses the same keys. Keys
+ * live in memory as KeyObjects only; private keys are opened for each use, never cached, so a
+ * lock on one instance leaves no copy in another's memory. Writes join the caller's unit of
+ * work: a key record and its sealed private half commit together (Store.vaultObjects).
+ *
+ * Given its key file, the vault can rotate the master key: everything is re-sealed under a new
+ * one in one commit and the old key file is overwritten (master-key.ts has the crash-safe steps).
+ * An instance that missed another's rotation learns it from the table's marker and reloads.
  */
 const ALG = 'A256GCM';
-const IV_BYTES = 12;
-const TAG_BYTES = 16;
 const PROVIDER_KEY_HANDLE = 'provider-key';
 const AUDIT_KEY_HANDLE = 'audit-key';
 const HANDLE = /^[A-Za-z0-9_-]{1,100}$/;
 const GENERIC_FAILURE = 'The vault could not decrypt with this key.';
+const WRONG_MASTER_KEY =
+  'The master key does not open the keys kept in the store: start with the master key file this data was made with (KEYWARD_MASTER_KEY_FILE).';
 
-interface StoredProviderKey {
-  id: string;
-  sealed: string;
-}
-
-function seal(key: KeyObject, plaintext: Buffer, aad: Buffer): Buffer {
-  const iv = randomBytes(IV_BYTES);
-  const cipher = createCipheriv('aes-256-gcm', key, iv, { authTagLength: TAG_BYTES });
-  cipher.setAAD(aad);
-  const body = Buffer.concat([cipher.update(plaintext), cipher.final()]);
-  return Buffer.concat([iv, body, cipher.getAuthTag()]);
-}
-
-function open(key: KeyObject, sealed: Buffer, aad: Buffer): Buffer {
-  if (sealed.length < IV_BYTES + TAG_BYTES) throw new Error('sealed bytes too short');
-  const iv = sealed.subarray(0, IV_BYTES);
-  const tag = sealed.subarray(sealed.length - TAG_BYTES);
-  const decipher = createDecipheriv('aes-256-gcm', key, iv, { authTagLength: TAG_BYTES });
-  decipher.setAAD(aad);
-  decipher.setAuthTag(tag);
-  const parts = [decipher.update(sealed.subarray(IV_BYTES, sealed.length - TAG_BYTES)), decipher.final()];
-  try {
-    return Buffer.concat(parts);
-  } finally {
-    // The pieces hold the plaintext too; only the caller's copy may outlive this call.
-    for (const part of parts) part.fill(0);
-  }
-}
+export type MasterKeyRotation = { rotated: true; fingerprint: string } | { rotated: false; reason: string };
 
 export class SoftwareVault implements Vault {
   readonly kind = 'software' as const;
   readonly oaepHashes: readonly OaepHash[] = ['sha256', 'sha1'];
-  private readonly masterKey: KeyObject;
+  private masterKey: KeyObject;
+  private fingerprint: string;
   private providerKey: { id: string; key: KeyObject } | undefined;
   private auditKey: KeyObject | undefined;
+  private readonly keyFile: MasterKeyFile | undefined;
 
+  /** `master`: the key itself, or its file (which also lets the vault rotate it). */
   constructor(
-    masterKey: Buffer,
+    master: Buffer | MasterKeyFile,
     private readonly objects: VaultObjectRepo,
     private readonly newKeyId: () => string,
   ) {
-    if (masterKey.length !== 32) throw new RangeError('The master key is 256 bits.');
-    this.masterKey = createSecretKey(masterKey);
+    this.keyFile = Buffer.isBuffer(master) ? undefined : master;
+    const key = Buffer.isBuffer(master) ? master : master.load().key;
+    if (key.length !== 32) throw new RangeError('The master key is 256 bits.');
+    this.masterKey = createSecretKey(key);
+    this.fingerprint = masterKeyFingerprint(key);
+    key.fill(0);
   }
 
   async init(): Promise<void> {
     if (this.providerKey) return;
-    let stored = await this.objects.get(PROVIDER_KEY_HANDLE);
-    if (stored === undefined) {
-      const id = this.newKeyId();
-      const candidate: StoredProviderKey = {
-        id,
-        sealed: seal(this.masterKey, randomBytes(32), masterBinding(id)).toString('base64'),
-      };
-      // First writer wins when several instances start on one store at once.
-      stored = await this.objects.putIfAbsent(PROVIDER_KEY_HANDLE, 'provider-key', JSON.stringify(candidate));
-    }
-    const parsed = JSON.parse(stored) as StoredProviderKey;
-    let raw: Buffer;
-    try {
-      raw = open(this.masterKey, Buffer.from(parsed.sealed, 'base64'), masterBinding(parsed.id));
-    } catch {
-      throw new Error(
-        'The master key does not open the provider key kept in the store: start with the master key file this data was made with (KEYWARD_MASTER_KEY_FILE).',
-      );
-    }
-    this.providerKey = { id: parsed.id, key: createSecretKey(raw) };
-    raw.fill(0);
-    this.auditKey = await this.loadAuditKey();
+    await this.settleMasterKey();
+    const provider = await this.objectOrCreate(PROVIDER_KEY_HANDLE, 'provider-key', () => ({
+      plaintext: randomBytes(32),
+      providerKeyId: this.newKeyId(),
+    }));
+    this.providerKey = { id: providerKeyIdOf(provider.stored), key: createSecretKey(provider.plaintext) };
+    provider.plaintext.fill(0);
+    const audit = await this.objectOrCreate(AUDIT_KEY_HANDLE, 'audit-key', () => ({ plaintext: randomBytes(32) }));
+    this.auditKey = createSecretKey(audit.plaintext);
+    audit.plaintext.fill(0);
   }
 
-  /** The audit chain's HMAC key: made once (first writer wins), sealed under the master key. */
-  private async loadAuditKey(): Promise<KeyObject> {
-    let stored = await this.objects.get(AUDIT_KEY_HANDLE);
-    if (stored === undefined) {
-      const fresh = randomBytes(32);
-      stored = await this.objects.putIfAbsent(AUDIT_KEY_HANDLE, 'audit-key', seal(this.masterKey, fresh, auditKeyBinding()).toString('base64'));
-      fresh.fill(0);
+  /**
+   * Picks, among the key file and any staged by a rotation that crashed, the master key the table
+   * is sealed under, and finishes or discards that rotation (master-key.ts).
+   */
+  private async settleMasterKey(): Promise<void> {
+    const sealedUnder = await this.objects.sealingKey();
+    if (this.keyFile === undefined || sealedUnder === undefined || sealedUnder === this.fingerprint) {
+      if (sealedUnder !== undefined && sealedUnder !== this.fingerprint) throw new Error(WRONG_MASTER_KEY);
+      for (const staged of this.keyFile?.stagedFiles() ?? []) this.keyFile!.discard(staged);
+      return;
     }
-    const raw = open(this.masterKey, Buffer.from(stored, 'base64'), auditKeyBinding());
+    const match = this.keyFile.candidates().find((c) => masterKeyFingerprint(c.key) === sealedUnder);
+    if (!match) throw new Error(WRONG_MASTER_KEY);
+    if (match.staged) this.keyFile.commit(match.staged);
+    for (const staged of this.keyFile.stagedFiles()) this.keyFile.discard(staged);
+    this.useMasterKey(match.key);
+  }
+
+  private useMasterKey(key: Buffer): void {
+    this.masterKey = createSecretKey(key);
+    this.fingerprint = masterKeyFingerprint(key);
+    key.fill(0);
+  }
+
+  /** Another instance rotated: read the new key from the file (once per miss). */
+  private async reloadMasterKey(): Promise<boolean> {
+    if (this.keyFile === undefined) return false;
+    const sealedUnder = await this.objects.sealingKey();
+    const match = this.keyFile.candidates().find((c) => masterKeyFingerprint(c.key) === sealedUnder);
+    if (!match || masterKeyFingerprint(match.key) === this.fingerprint) return false;
+    this.useMasterKey(match.key);
+    return true;
+  }
+
+  /** Writes under the current master key; reloads it once if the table says it changed. */
+  private async put(handle: string, kind: 'provider-key' | 'private-key' | 'audit-key', sealWith: (key: KeyObject) => string): Promise<string> {
+    for (let attempt = 0; ; attempt++) {
+      const result = await this.objects.putIfAbsent(handle, kind, sealWith(this.masterKey), this.fingerprint);
+      if ('stored' in result) return result.stored;
+      if (attempt > 0 || !(await this.reloadMasterKey())) throw new Error(WRONG_MASTER_KEY);
+    }
+  }
+
+  private async objectOrCreate(
+    handle: string,
+    kind: 'provider-key' | 'audit-key',
+    fresh: () => { plaintext: Buffer; providerKeyId?: string },
+  ): Promise<{ stored: string; plaintext: Buffer }> {
+    let stored = await this.objects.get(handle);
+    if (stored === undefined) {
+      const made = fresh();
+      // First writer wins when several instances start on one store at once.
+      stored = await this.put(handle, kind, (key) =>
+        sealObject(key, { handle, kind, ...(made.providerKeyId ? { providerKeyId: made.providerKeyId } : {}) }, made.plaintext),
+      );
+      made.plaintext.fill(0);
+    }
     try {
-      return createSecretKey(raw);
+      return { stored, plaintext: openObject(this.masterKey, { handle, kind, sealed: stored }) };
+    } catch {
+      throw new Error(WRONG_MASTER_KEY);
+    }
+  }
+
+  /**
+   * Re-seals everything under a new master key and overwrites the old key file (SPEC L4: a lock
+   * offers it, so that old copies of the control store stop opening with the current key).
+   * Refused, saying why, when the vault was given only a key and no file, or cannot write beside
+   * the file; another instance rotating at the same moment wins and this one changes nothing.
+   */
+  async rotateMasterKey(): Promise<MasterKeyRotation> {
+    if (this.keyFile === undefined) return { rotated: false, reason: 'the master key was given without its file' };
+    if (!this.keyFile.writable()) return { rotated: false, reason: `Keyward cannot write beside ${this.keyFile.path}` };
+    const next = randomBytes(32);
+    const nextKey = createSecretKey(next);
+    const nextFingerprint = masterKeyFingerprint(next);
+    const staged = this.keyFile.stage(next);
+    try {
+      const done = await this.objects.resealAll(this.fingerprint, nextFingerprint, (object) => {
+        const plaintext = openObject(this.masterKey, object);
+        try {
+          return sealObject(nextKey, object, plaintext);
+        } finally {
+          plaintext.fill(0);
+        }
+      });
+      if (!done) {
+        this.keyFile.discard(staged);
+        return { rotated: false, reason: 'another instance rotated the master key at the same moment' };
+      }
+      this.keyFile.commit(staged);
+      this.useMasterKey(next);
+      return { rotated: true, fingerprint: nextFingerprint };
+    } catch (error) {
+      // Before the re-seal committed, nothing was sealed under the staged key: it goes. After,
+      // a start finds the staged file and finishes (master-key.ts).
+      if ((await this.objects.sealingKey()) !== nextFingerprint) this.keyFile.discard(staged);
+      throw error;
     } finally {
-      raw.fill(0);
+      next.fill(0);
     }
   }
 
@@ -142,20 +193,15 @@ export class SoftwareVault implements Vault {
     }
   }
 
-  /**
-   * Private keys are kept sealed (PKCS#8 under the master key) in the store, and opened for
-   * each use rather than cached: a lock on one instance then leaves no copy in any other
-   * instance's memory.
-   */
   async importPrivateKey(handle: string, privateKey: KeyObject): Promise<void> {
     assertHandle(handle);
     if (privateKey.type !== 'private' || privateKey.asymmetricKeyType !== 'rsa') throw new RangeError('Only RSA private keys go into the vault.');
     const der = privateKey.export({ format: 'der', type: 'pkcs8' });
     try {
-      const sealed = seal(this.masterKey, der, privateKeyBinding(handle)).toString('base64');
-      const stored = await this.objects.putIfAbsent(handle, 'private-key', sealed);
-      if (stored !== sealed) {
-        const existing = this.openPrivateKey(handle, stored);
+      let written = '';
+      const stored = await this.put(handle, 'private-key', (key) => (written = sealObject(key, { handle, kind: 'private-key' }, der)));
+      if (stored !== written) {
+        const existing = await this.openPrivateKey(handle, stored);
         const samePublic = createPublicKey(existing)
           .export({ format: 'der', type: 'spki' })
           .equals(createPublicKey(privateKey).export({ format: 'der', type: 'spki' }));
@@ -172,11 +218,8 @@ export class SoftwareVault implements Vault {
   }
 
   async decryptWithPrivateKey(handle: string, ciphertext: Buffer, hash: OaepHash): Promise<Buffer> {
-    assertHandle(handle);
-    const stored = await this.objects.get(handle);
-    if (stored === undefined) throw new KeywardError('INTERNAL', GENERIC_FAILURE);
+    const key = await this.privateKeyFor(handle);
     try {
-      const key = this.openPrivateKey(handle, stored);
       return privateDecrypt({ key, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: hash }, ciphertext);
     } catch {
       throw new KeywardError('INTERNAL', GENERIC_FAILURE);
@@ -184,17 +227,9 @@ export class SoftwareVault implements Vault {
   }
 
   async decryptBatchWithPrivateKey(handle: string, ciphertexts: readonly Buffer[], hash: OaepHash): Promise<(Buffer | null)[]> {
-    assertHandle(handle);
-    const stored = await this.objects.get(handle);
-    if (stored === undefined) throw new KeywardError('INTERNAL', GENERIC_FAILURE);
-    let key: KeyObject;
-    try {
-      key = this.openPrivateKey(handle, stored);
-    } catch {
-      throw new KeywardError('INTERNAL', GENERIC_FAILURE);
-    }
     // One KeyObject for the batch: parsing it costs more than a decryption, and OpenSSL's
     // per-key precomputation is paid once. It goes out of scope when the batch is done.
+    const key = await this.privateKeyFor(handle);
     return ciphertexts.map((ciphertext) => {
       try {
         return privateDecrypt({ key, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: hash }, ciphertext);
@@ -218,12 +253,32 @@ export class SoftwareVault implements Vault {
     return this.objects.list('private-key');
   }
 
-  private openPrivateKey(handle: string, stored: string): KeyObject {
-    const der = open(this.masterKey, Buffer.from(stored, 'base64'), privateKeyBinding(handle));
+  private async privateKeyFor(handle: string): Promise<KeyObject> {
+    assertHandle(handle);
+    const stored = await this.objects.get(handle);
+    if (stored === undefined) throw new KeywardError('INTERNAL', GENERIC_FAILURE);
     try {
-      return createPrivateKey({ key: der, format: 'der', type: 'pkcs8' });
-    } finally {
-      der.fill(0);
+      return await this.openPrivateKey(handle, stored);
+    } catch {
+      throw new KeywardError('INTERNAL', GENERIC_FAILURE);
+    }
+  }
+
+  /** Opens a sealed private key, reloading the master key once if another instance rotated it. */
+  private async openPrivateKey(handle: string, stored: string): Promise<KeyObject> {
+    const attempt = (sealed: string) => {
+      const der = openObject(this.masterKey, { handle, kind: 'private-key', sealed });
+      try {
+        return createPrivateKey({ key: der, format: 'der', type: 'pkcs8' });
+      } finally {
+        der.fill(0);
+      }
+    };
+    try {
+      return attempt(stored);
+    } catch (error) {
+      if (!(await this.reloadMasterKey())) throw error;
+      return attempt((await this.objects.get(handle)) ?? stored);
     }
   }
 
@@ -241,16 +296,4 @@ export class SoftwareVault implements Vault {
 
 function assertHandle(handle: string): void {
   if (!HANDLE.test(handle)) throw new RangeError('Vault handles are 1 to 100 letters, digits, _ or -.');
-}
-
-function privateKeyBinding(handle: string): Buffer {
-  return Buffer.from(`keyward|private-key|${handle}`, 'utf8');
-}
-
-function auditKeyBinding(): Buffer {
-  return Buffer.from('keyward|audit-key', 'utf8');
-}
-
-function masterBinding(providerKeyId: string): Buffer {
-  return Buffer.from(`keyward|provider-key|${providerKeyId}`, 'utf8');
 }

@@ -58,8 +58,24 @@ export async function runLockTenant(deps: AppDeps, ctx: OperationContext<'lock-t
   });
   // Handles opened by a request that slipped in between the evictions above and the commit.
   for (const env of envs) deps.dataPlane.evict(env.id);
-  if (outcome) ctx.setResult(outcome);
+  if (outcome) ctx.setResult({ ...outcome, masterKey: await rotateMasterKeyAfterLock(deps) });
   await ctx.reportProgress(total, total);
+}
+
+/**
+ * After the keys are gone: the software vault's master key is rotated too (unless turned off), so
+ * copies of the control store made before the lock, which hold the destroyed keys sealed under the
+ * old master key, no longer open with the key in use (the README says what this does not cover).
+ * A rotation that cannot happen is reported, never a reason to fail the lock.
+ */
+async function rotateMasterKeyAfterLock(deps: AppDeps): Promise<string> {
+  if (!deps.lockRotatesMasterKey || deps.vault.rotateMasterKey === undefined) return 'not rotated (not the software vault, or turned off)';
+  try {
+    const rotation = await deps.vault.rotateMasterKey();
+    return rotation.rotated ? `rotated (now ${rotation.fingerprint})` : `not rotated: ${rotation.reason}`;
+  } catch (error) {
+    return `not rotated: ${error instanceof Error ? error.message : String(error)}`;
+  }
 }
 
 const lockedOrDeleted = (key: TenantKey, lockedAt: Date): TenantKey => {
