@@ -7,6 +7,7 @@ import { auditMigration } from './0004-audit.js';
 import { notificationsMigration } from './0005-notifications.js';
 import { backupsMigration } from './0006-backups.js';
 import { custodyMigration } from './0007-custody.js';
+import { enginesMigration } from './0008-engines.js';
 
 /**
  * Migrations live in code, not found on disk at run time, so a bundled or installed server
@@ -22,6 +23,7 @@ export function migrationProvider(dialect: StoreDialect): MigrationProvider {
     '0005-notifications': notificationsMigration(),
     '0006-backups': backupsMigration(),
     '0007-custody': custodyMigration(),
+    '0008-engines': enginesMigration(dialect),
   };
   return { getMigrations: () => Promise.resolve(migrations) };
 }
