@@ -12,6 +12,8 @@ export const FAULT_POINTS = [
   'activate.after-rewrap-batch',
   'activate.before-finish',
   'lock.after-records',
+  'lock.after-engine-stop',
+  'lock.after-engine-stops',
   'lock.after-vault-destroy',
   'lock.before-finish',
   'unlock-key.after-intent',
@@ -22,6 +24,7 @@ export const FAULT_POINTS = [
   'unlock-environment.before-commit',
   'reset.after-shred',
   'replace.after-files',
+  'engine-rotation.before-commit',
 ] as const;
 export type FaultPoint = (typeof FAULT_POINTS)[number];
 
