@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
+import { request as httpsRequest } from 'node:https';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -28,7 +29,11 @@ export async function freePort(): Promise<number> {
   });
 }
 
-export async function startServer(env: Record<string, string> = {}): Promise<TestServer> {
+/**
+ * `options.ca`: the server serves HTTPS (KEYWARD_TLS_CERT_FILE/KEY_FILE in `env`) with a
+ * certificate this CA signed; the URL is https and readiness is asked over TLS trusting it.
+ */
+export async function startServer(env: Record<string, string> = {}, options: { ca?: string } = {}): Promise<TestServer> {
   const dataDir = env.KEYWARD_DATA_DIR ?? mkdtempSync(join(tmpdir(), 'keyward-e2e-'));
   const port = await freePort();
   // An empty KEYWARD_OPERATOR_TOKEN means: let the server make one, as on a newcomer's first start.
@@ -55,12 +60,13 @@ export async function startServer(env: Record<string, string> = {}): Promise<Tes
   child.stderr?.on('data', (d: Buffer) => (output += d.toString()));
   const exited = new Promise<number | null>((ok) => child.on('exit', (code) => ok(code)));
 
-  const url = `http://127.0.0.1:${port}`;
+  const url = `${options.ca ? 'https' : 'http'}://127.0.0.1:${port}`;
+  const healthz = client(url, options);
   const deadline = Date.now() + 30_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}:\n${output}`);
     try {
-      if ((await fetch(`${url}/healthz`)).ok) break;
+      if ((await healthz('GET', '/healthz')).status === 200) break;
     } catch {
       // not listening yet
     }
@@ -89,8 +95,28 @@ export interface Answer {
   headers: Headers;
 }
 
-/** A small HTTP client: JSON in and out, a bearer token when given. */
-export function client(baseUrl: string) {
+/** fetch's subset the client needs, over node:https trusting `ca` (fetch cannot be given a CA). */
+function fetchTrusting(ca: string): (url: string, init: { method: string; headers: Record<string, string>; body?: string }) => Promise<Response> {
+  return (url, init) =>
+    new Promise((resolve, reject) => {
+      const req = httpsRequest(url, { method: init.method, headers: init.headers, ca }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const headers = new Headers();
+          for (const [name, value] of Object.entries(res.headers)) if (typeof value === 'string') headers.set(name, value);
+          resolve(new Response(chunks.length > 0 ? Buffer.concat(chunks) : null, { status: res.statusCode ?? 0, headers }));
+        });
+        res.on('error', reject);
+      });
+      req.on('error', reject);
+      req.end(init.body);
+    });
+}
+
+/** A small HTTP client: JSON in and out, a bearer token when given; `ca` for an https server. */
+export function client(baseUrl: string, options: { ca?: string } = {}) {
+  const send = options.ca ? fetchTrusting(options.ca) : fetch;
   return async function call(
     method: string,
     path: string,
@@ -102,7 +128,7 @@ export function client(baseUrl: string) {
     if (options.raw !== undefined) payload = options.raw;
     else if (options.body !== undefined) payload = JSON.stringify(options.body);
     if (payload !== undefined && !headers['content-type']) headers['content-type'] = 'application/json';
-    const response = await fetch(`${baseUrl}${path}`, { method, headers, ...(payload !== undefined ? { body: payload } : {}) });
+    const response = await send(`${baseUrl}${path}`, { method, headers, ...(payload !== undefined ? { body: payload } : {}) });
     const text = await response.text();
     let body: any = text;
     try {
