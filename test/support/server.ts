@@ -35,7 +35,8 @@ export async function freePort(): Promise<number> {
  */
 export async function startServer(env: Record<string, string> = {}, options: { ca?: string } = {}): Promise<TestServer> {
   const dataDir = env.KEYWARD_DATA_DIR ?? mkdtempSync(join(tmpdir(), 'keyward-e2e-'));
-  const port = await freePort();
+  // A given KEYWARD_PORT is kept: a restarted server can take its predecessor's place (engines know its URL).
+  const port = env.KEYWARD_PORT ? Number(env.KEYWARD_PORT) : await freePort();
   // An empty KEYWARD_OPERATOR_TOKEN means: let the server make one, as on a newcomer's first start.
   const makesItsOwnToken = env.KEYWARD_OPERATOR_TOKEN === '';
   let operatorToken = env.KEYWARD_OPERATOR_TOKEN || `op_${Math.random().toString(36).slice(2)}_test_token`;
