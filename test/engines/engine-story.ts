@@ -224,6 +224,25 @@ export async function playEngineStory(ctx: EngineStoryContext): Promise<void> {
   const rows = 2000 + written;
   expect(await count(A.server)).toBe(rows);
 
+  // --- Rotation: two new latest versions (one is not enough with rotate_key_age = 1) ---
+  for (const keyVersion of [2, 3]) {
+    const rotated = await expectSucceeded(
+      api,
+      a.admin,
+      await api('POST', `/v1/environments/${A.env.id}/engine/rotate-key`, { token: a.admin, body: {} }),
+    );
+    expect(rotated.result).toEqual({ environmentId: A.env.id, keyVersion });
+  }
+  await time('re-encryption', async () => {
+    for (const deadline = Date.now() + 60_000; ; await new Promise((r) => setTimeout(r, 200))) {
+      const [use] = await A.server.sql<Array<{ oldest: number | null; rotating: number | null }>>(
+        'SELECT MIN(MIN_KEY_VERSION) AS oldest, SUM(ROTATING_OR_FLUSHING) AS rotating FROM information_schema.INNODB_TABLESPACES_ENCRYPTION WHERE ENCRYPTION_SCHEME <> 0 AND MIN_KEY_VERSION <> 0',
+      );
+      if (Number(use?.oldest) >= 2 && Number(use?.rotating) === 0) break;
+      if (Date.now() > deadline) throw new Error(`tablespaces still at key version ${use?.oldest} after the rotations`);
+    }
+  });
+
   // --- E4: the lock stops the engine first, then refuses and destroys ---
   await advance(api, op, 73 * HOUR);
   const challenge = expectStatus(await api('GET', `/v1/tenants/${a.id}/lock-challenge?region=eu`, { token: a.admin }), 200).body.text;
@@ -269,6 +288,7 @@ export async function playEngineStory(ctx: EngineStoryContext): Promise<void> {
   );
   expect(await vaultGet(A.keyUrl, A.token, ca)).toEqual({ status: 'dropped' });
   await expectSucceeded(api, a.admin, await api('POST', `/v1/environments/${A.env.id}/encryption/unlock`, { token: a.admin, body: {} }));
+  // The redo log still asks for key 1 version 1 (INVARIANTS 4): served, three versions later.
   await time('start after unlock', () => A.server.start());
   expect(await count(A.server)).toBe(rows);
   expect(await count(A.server, `WHERE body LIKE '${marker}-%'`)).toBe(rows);
