@@ -356,7 +356,7 @@ describe('environments on an external engine, through the HTTP API', () => {
       // The provider-key engine of the same tenant is not locked.
       expect((await readKey(providerEngine.id, providerToken)).status).toBe(200);
       const audit = (await kw.api('GET', `/v1/tenants/${tenant.id}/audit`, { token: tenant.admin })).body.items;
-      const locked = audit.find((e: any) => e.action === 'tenant.lock' && e.outcome === 'succeeded');
+      const locked = audit.find((e: any) => e.action === 'tenant.lock' && e.outcome === 'failed');
       expect(locked.detail).toContain(`${down.id} down after`);
       expect(locked.detail).toContain(`${stuck.id} NOT confirmed down`);
 

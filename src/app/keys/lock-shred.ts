@@ -61,7 +61,8 @@ export async function runLockTenant(deps: AppDeps, ctx: OperationContext<'lock-t
       action: 'tenant.lock',
       target: `region:${region}`,
       actor: ctx.op.input.actor,
-      outcome: 'succeeded',
+      // The keys are gone either way; `failed` when an engine could not be stopped, as the operation.
+      outcome: engines.failures.length > 0 ? 'failed' : 'succeeded',
       detail: `${custody.length} key(s) and ${exchangeKeys} key-exchange key(s) destroyed; ${locked} environment(s) locked${describeEngineLock(engines)}; operation ${ctx.op.id}`,
     });
     return { keysDestroyed: custody.length, exchangeKeysDestroyed: exchangeKeys, environmentsLocked: locked };
