@@ -1,4 +1,4 @@
-import { isExternalEngine } from '../../domain/engine.js';
+import { isExternalEngine, type MariaDbEngine } from '../../domain/engine.js';
 import { assertNotLocked, assertReady, type Environment } from '../../domain/environment.js';
 import { fail } from '../../domain/errors.js';
 import type { OperationOf } from '../../domain/operation.js';
@@ -11,10 +11,9 @@ import { assertNoClashingOperation } from '../operations/conflicts.js';
 import { queueOperation } from '../operations/queue-operation.js';
 import { inRegion } from '../region.js';
 
-function assertEngine(env: Environment): void {
-  if (!isExternalEngine(env.engine)) {
-    fail('CONFLICT', `The environment "${env.name}" is embedded: it has no engine keys to rotate (its data key never leaves Keyward).`);
-  }
+function engineOf(env: Environment): MariaDbEngine {
+  if (isExternalEngine(env.engine)) return env.engine;
+  return fail('CONFLICT', `The environment "${env.name}" is embedded: it has no engine keys to rotate (its data key never leaves Keyward).`);
 }
 
 /**
@@ -32,11 +31,10 @@ function assertEngine(env: Environment): void {
 export function rotateEngineKey(deps: AppDeps, actor: Principal, environmentId: string): Promise<{ operation: OperationOf<'rotate-engine-key'> }> {
   return audited(deps, actor, environmentAttempt(deps, environmentId, 'environment.rotate-engine-key'), async () => {
     const result = await inEnvironmentRegion(deps, actor, environmentId, loadEnvironmentForEncryption, async (tx, env) => {
-      assertEngine(env);
+      const fromVersion = engineOf(env).keyVersion;
       assertNotLocked(env);
       assertReady(env);
       await assertNoClashingOperation(tx, env.tenantId, env.region, { environments: [env.id] });
-      const fromVersion = isExternalEngine(env.engine) ? env.engine.keyVersion : 1;
       const operation = await queueOperation(tx, deps, env.tenantId, 'rotate-engine-key', {
         environmentId: env.id,
         fromVersion,
@@ -68,12 +66,12 @@ export async function runRotateEngineKey(deps: AppDeps, ctx: OperationContext<'r
   await ctx.reportProgress(0, 1);
   await inRegion(deps, ctx.op.tenantId, ctx.op.input.region, async (tx) => {
     const env = (await tx.environments.get(environmentId)) ?? fail('NOT_FOUND', 'The environment no longer exists.');
-    if (!isExternalEngine(env.engine)) return fail('CONFLICT', 'The environment has no engine.');
-    if (env.engine.keyVersion >= keyVersion) return; // done before a crash
+    const engine = engineOf(env);
+    if (engine.keyVersion >= keyVersion) return; // done before a crash
     assertNotLocked(env);
     deps.faults.reach('engine-rotation.before-commit');
     if (!(await tx.environments.advanceEngineKeyVersion(env.id, fromVersion))) {
-      fail('CONFLICT', `The engine key version changed meanwhile (it is ${env.engine.keyVersion}); rotate again.`);
+      fail('CONFLICT', `The engine key version changed meanwhile (it is ${engine.keyVersion}); rotate again.`);
     }
     await recordAudit(tx, deps.clock, {
       tenantId: env.tenantId,
