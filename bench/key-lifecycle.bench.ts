@@ -13,6 +13,7 @@ import type { OperationContext } from '../src/jobs/operation-handler.js';
 import type { TenantKey } from '../src/domain/tenant-key.js';
 import type { OperationInputs, OperationOf, OperationType } from '../src/domain/operation.js';
 import { testAppDeps } from '../test/support/app-deps.js';
+import { EMBEDDED } from '../src/domain/engine.js';
 
 const ENVIRONMENTS = Number(process.env.BENCH_ENVIRONMENTS ?? 10_000);
 
@@ -105,6 +106,7 @@ export async function run(): Promise<void> {
             lockedAt: null,
             wrappedDek: wrapDekWithTenantKey(old.key, 'sha256', randomBytes(32), id),
             pendingWrappedDek: null,
+            engine: EMBEDDED,
           });
         }
       });

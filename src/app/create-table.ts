@@ -1,3 +1,4 @@
+import { assertEmbedded } from '../domain/engine.js';
 import { assertMayAddFileColumn } from '../domain/environment.js';
 import type { Principal } from '../domain/principal.js';
 import { assertValidTableDefinition, hasFileOrImageColumn, type TableDefinition } from '../domain/table-schema.js';
@@ -13,6 +14,7 @@ import { loadEnvironmentFor } from './load.js';
 export async function createTable(deps: AppDeps, actor: Principal, environmentId: string, table: TableDefinition): Promise<TableDefinition> {
   assertValidTableDefinition(table);
   let env = await loadEnvironmentFor(deps.store, actor, environmentId, 'data.write');
+  assertEmbedded(env, 'its tables and rows');
   if (hasFileOrImageColumn(table)) {
     assertMayAddFileColumn(env);
     if (!env.hasFileColumns) {

@@ -1,9 +1,11 @@
 import type { Clock } from '../ports/clock.js';
 import type { DataPlane } from '../ports/data-plane.js';
+import type { EngineControl } from '../ports/engine.js';
 import type { FaultPoints } from '../ports/fault-points.js';
 import type { Ids } from '../ports/ids.js';
 import type { Store } from '../ports/store.js';
 import type { Vault } from '../ports/vault.js';
+import type { EngineDekCache } from './engines/engine-dek-cache.js';
 
 /** What every use case may reach; wired once in main/. */
 export interface AppDeps {
@@ -33,4 +35,9 @@ export interface AppDeps {
   custodyTimeoutMs: number;
   /** Whether a lock also rotates the software vault's master key (on by default). */
   lockRotatesMasterKey: boolean;
+  /**
+   * External engines (SPEC E1-E6): how to stop and probe them, and the DEKs this process's key
+   * service holds for them (dropped with the engine's keys: a lock, a sweep).
+   */
+  engines: { control: EngineControl; deks: EngineDekCache };
 }

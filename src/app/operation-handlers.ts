@@ -10,6 +10,7 @@ import { runUnlockEnvironment } from './encryption/unlock-environment.js';
 import { giveUpActivation, runActivateKey } from './keys/activate-key.js';
 import { runLockTenant } from './keys/lock-shred.js';
 import { runUnlockKey } from './keys/unlock-key.js';
+import { runRotateEngineKey } from './engines/rotate-engine-key.js';
 
 /**
  * The run half of every long operation: a full record over the operation types
@@ -27,6 +28,7 @@ export function operationHandlers(deps: AppDeps): OperationHandlers {
     restore: (ctx) => runRestore(deps, ctx),
     copy: (ctx) => runCopy(deps, ctx),
     reset: (ctx) => runReset(deps, ctx),
+    'rotate-engine-key': (ctx) => runRotateEngineKey(deps, ctx),
   };
 }
 

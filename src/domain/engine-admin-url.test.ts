@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { engineAddress, parseEngineAdminUrl, viewOfEngineAdmin } from './engine-admin-url.js';
+import { engineAddress, formatEngineAdminUrl, parseEngineAdminUrl, viewOfEngineAdmin } from './engine-admin-url.js';
 import { isKeywardError } from './errors.js';
 
 const SECRET = 'S3cr3t-p@ss/word';
@@ -50,6 +50,17 @@ describe('engine admin URL', () => {
       expect(detail, text).toMatch(why);
       expect(detail).not.toContain(SECRET);
       expect(detail).not.toContain(encoded);
+    }
+  });
+});
+
+describe('engine admin URL, formatted again', () => {
+  it('round-trips through parse, special characters and IPv6 included', () => {
+    for (const target of [
+      { kind: 'mariadb' as const, host: 'db.example.com', port: 3307, user: 'key ward', password: 'p@ss:/w?rd#%' },
+      { kind: 'mariadb' as const, host: '::1', port: 3306, user: 'k', password: 'p' },
+    ]) {
+      expect(parseEngineAdminUrl(formatEngineAdminUrl(target))).toEqual(target);
     }
   });
 });

@@ -59,6 +59,12 @@ export function viewOfEngineAdmin(target: EngineAdminTarget): EngineAdminView {
   return { kind: target.kind, host: target.host, port: target.port, user: target.user };
 }
 
+/** The admin URL again from its parts (the password unsealed for one call), in the one form parse accepts. */
+export function formatEngineAdminUrl(target: EngineAdminTarget): string {
+  const host = target.host.includes(':') ? `[${target.host}]` : target.host;
+  return `mysql://${encodeURIComponent(target.user)}:${encodeURIComponent(target.password)}@${host}:${target.port}`;
+}
+
 /** `host:port` as a socket address is written (IPv6 in brackets), for messages. */
 export function engineAddress(target: { host: string; port: number }): string {
   return `${target.host.includes(':') ? `[${target.host}]` : target.host}:${target.port}`;

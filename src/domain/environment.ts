@@ -1,3 +1,4 @@
+import type { EnvironmentEngine } from './engine.js';
 import { isLocked, type EncryptionStatus } from './environment-status.js';
 import { fail } from './errors.js';
 import type { Tenant } from './tenant.js';
@@ -33,6 +34,8 @@ export interface Environment {
    * protector, recorded before any file is re-encrypted; null otherwise.
    */
   pendingWrappedDek: string | null;
+  /** Where the data lives: Keyward's data plane, or an external engine Keyward keys (SPEC E1). */
+  engine: EnvironmentEngine;
 }
 
 /**

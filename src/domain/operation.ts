@@ -31,6 +31,8 @@ export interface OperationInputs {
    * re-run can tell whether the shred committed without a wrapped key in this table.
    */
   reset: RegionWork & { environmentId: string; mode: EncryptionMode; dekDigest: string };
+  /** A new latest engine key version for an external engine (`fromVersion` + 1); every older one stays served. */
+  'rotate-engine-key': RegionWork & { environmentId: string; fromVersion: number };
 }
 
 export type OperationType = keyof OperationInputs;
@@ -46,6 +48,7 @@ export const OPERATION_TYPES = [
   'restore',
   'copy',
   'reset',
+  'rotate-engine-key',
 ] as const satisfies readonly OperationType[];
 
 // A type added to the map but not to the list fails here.
@@ -96,6 +99,7 @@ export function environmentsOf(op: Operation): string[] {
     case 'return-to-provider':
     case 'unlock-environment':
     case 'reset':
+    case 'rotate-engine-key':
       return [op.input.environmentId];
     case 'activate-key':
     case 'unlock-key':

@@ -3,6 +3,7 @@ import { assertCmkEligible, assertCmkEnabled, enableCmk, type Tenant } from './t
 import { assertCmkEligibleEnvironment, assertDataAccessible, isCmkEligible, type Environment } from './environment.js';
 import { ERROR_CODES, ERROR_STATUS, KeywardError } from './errors.js';
 import { assertValidTableDefinition, normaliseRow } from './table-schema.js';
+import { EMBEDDED } from './engine.js';
 
 const tenant = (over: Partial<Tenant> = {}): Tenant => ({
   id: 'ten_1',
@@ -24,6 +25,7 @@ const env = (over: Partial<Environment> = {}): Environment => ({
   createdAt: new Date('2026-02-01T00:00:00Z'),
   hasFileColumns: false,
   pendingWrappedDek: null,
+  engine: EMBEDDED,
   encryption: { mode: 'provider', keyId: null, status: 'ready' },
   wrappedDek: 'kw1:x:y:z',
   lockedAt: null,

@@ -14,26 +14,50 @@ import { webUiRoutes } from './routes/web-ui.js';
 import { keyRoutes } from './routes/keys.js';
 import { encryptionRoutes } from './routes/encryption.js';
 import { backupRoutes } from './routes/backups.js';
+import { engineRoutes } from './routes/engines.js';
+import { engineKeyService } from './engine-key-service.js';
+import { engineKeyLookup } from '../app/engines/serve-engine-keys.js';
 
 export interface ServerOptions {
   logLevel: string;
   bodyLimitBytes: number;
   devClock: SettableClock | undefined;
   version: string;
+  /** External engines: the base URL engines reach Keyward at (their vault URL starts with it). */
+  engines: { publicUrl: string };
+  /** Serve HTTPS with this certificate (KEYWARD_TLS_CERT_FILE / KEYWARD_TLS_KEY_FILE); plain HTTP otherwise. */
+  https?: { key: Buffer; cert: Buffer } | undefined;
 }
 
 /** Paths pino replaces before a line is written: tokens, passwords, key files, row bodies. */
-export const REDACTED_PATHS = ['req.headers.authorization', 'req.headers.cookie', 'body', '*.password', '*.token', '*.pfx', '*.file', '*.wrappedDek'];
+export const REDACTED_PATHS = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'req.headers["x-vault-token"]',
+  'body',
+  '*.password',
+  '*.token',
+  '*.pfx',
+  '*.file',
+  '*.wrappedDek',
+  '*.adminUrl',
+];
 
 export async function buildServer(deps: AppDeps, options: ServerOptions): Promise<FastifyInstance> {
-  const app = Fastify({
+  const settings = {
     logger: { level: options.logLevel, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } },
     bodyLimit: options.bodyLimitBytes,
     // Closed schemas must refuse unknown fields and wrong types, not quietly fix them.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false } },
-    return503OnClosing: true,
-    forceCloseConnections: 'idle',
-  });
+    // Not 503 while closing: a MariaDB server asking for a key version while Keyward shuts down
+    // would abort on an HTTP error (engines/mariadb/INVARIANTS.md, 1). Requests already in flight
+    // finish while the stores are still open (main/wire.ts closes the server first); new
+    // connections are refused once the listener is closed, which the engine's plugin survives.
+    return503OnClosing: false,
+    forceCloseConnections: 'idle' as const,
+  };
+  // One instance type for both: no route cares whether TLS is in front of it.
+  const app = (options.https ? Fastify({ ...settings, https: options.https }) : Fastify(settings)) as unknown as FastifyInstance;
 
   await app.register(swagger, {
     openapi: {
@@ -59,6 +83,8 @@ export async function buildServer(deps: AppDeps, options: ServerOptions): Promis
   keyRoutes(app, deps);
   encryptionRoutes(app, deps);
   backupRoutes(app, deps);
+  engineRoutes(app, deps, options.engines);
+  await app.register(engineKeyService, { lookup: engineKeyLookup(deps) });
   systemRoutes(app, {
     metrics,
     clock: deps.clock,

@@ -17,6 +17,17 @@ import type { EngineAccess, EngineKeyAnswer, EngineKeyLookup } from '../ports/en
  * (Fastify's default answers 503 while closing, an HTTP error an engine may abort on), or on a
  * listener of its own.
  */
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /**
+     * A route of the engine key service. Rate limits must leave these alone: an engine refused a
+     * key version it is entitled to can abort (INVARIANTS 1), and its requests carry no bearer
+     * token to count as bad (a wrong X-Vault-Token is answered 403 without touching the vault).
+     */
+    engineKeyService?: boolean;
+  }
+}
+
 export interface EngineKeyServiceOptions {
   lookup: EngineKeyLookup;
   /** First path segment of every mount (default `keyward`); must not be one of Keyward's own. */
@@ -47,7 +58,11 @@ export const engineKeyService: FastifyPluginAsync<EngineKeyServiceOptions> = (ap
     return Promise.reject(new RangeError(`The engine key mount root must be a short lowercase name other than ${[...RESERVED_ROOTS].join(', ')}.`));
   }
   const lookupTimeoutMs = options.lookupTimeoutMs ?? 2_000;
-  const route = { config: { public: true }, schema: { hide: true, tags: ['engine key service (Vault KV v2)'] } };
+  // `rateLimit: false` is @fastify/rate-limit's per-route opt-out, for a server that registers it globally.
+  const route = {
+    config: { public: true, engineKeyService: true, rateLimit: false },
+    schema: { hide: true, tags: ['engine key service (Vault KV v2)'] },
+  };
 
   app.get<{ Params: { environmentId: string } }>(`/v1/sys/mounts/${mountRoot}/:environmentId/tune`, route, async (request, reply) => {
     const { environmentId } = request.params;

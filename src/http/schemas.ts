@@ -2,6 +2,7 @@ import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { COLUMN_TYPES, IDENTIFIER_PATTERN } from '../domain/table-schema.js';
 import { ENVIRONMENT_TYPES } from '../domain/environment.js';
 import { ERROR_CODES } from '../domain/errors.js';
+import { EngineChoice, EngineView } from './engine-schemas.js';
 
 /**
  * One source for request validation and the OpenAPI document: every route's schema is built
@@ -71,6 +72,7 @@ export const EnvironmentBody = closed({
   name: Name,
   region: Region,
   type: Type.Union(ENVIRONMENT_TYPES.map((t) => Type.Literal(t))),
+  engine: Type.Optional(EngineChoice),
 });
 export type EnvironmentBody = Static<typeof EnvironmentBody>;
 
@@ -88,6 +90,7 @@ export const Environment = closed(
       keyId: Type.Union([Type.String(), Type.Null()]),
       status: Type.Union(['ready', 'updating', 'locking', 'locked', 'unlocking'].map((s) => Type.Literal(s))),
     }),
+    engine: EngineView,
   },
   { description: 'An environment and how its data key is protected.' },
 );

@@ -1,4 +1,5 @@
 import { isCmkEligible, type Environment } from '../domain/environment.js';
+import type { EnvironmentEngine } from '../domain/engine.js';
 import type { User } from '../domain/principal.js';
 import type { Tenant } from '../domain/tenant.js';
 import type { TenantKey } from '../domain/tenant-key.js';
@@ -15,7 +16,8 @@ export const tenantView = (t: Tenant) => ({
   cmkEnabledAt: t.cmkEnabledAt?.toISOString() ?? null,
 });
 
-export const environmentView = (e: Environment, tenant: Tenant) => ({
+/** `up`: the probe's answer, on a read of one environment only (omitted in lists). */
+export const environmentView = (e: Environment, tenant: Tenant, up?: boolean | null) => ({
   id: e.id,
   tenantId: e.tenantId,
   name: e.name,
@@ -24,7 +26,23 @@ export const environmentView = (e: Environment, tenant: Tenant) => ({
   createdAt: e.createdAt.toISOString(),
   cmkEligible: isCmkEligible(e, tenant),
   encryption: { mode: e.encryption.mode, keyId: e.encryption.keyId, status: e.encryption.status },
+  engine: engineView(e.engine, up),
 });
+
+/** Never the sealed password or the token hash (SPEC E1, E2). */
+const engineView = (engine: EnvironmentEngine, up: boolean | null | undefined) =>
+  engine.kind === 'embedded'
+    ? { kind: engine.kind }
+    : {
+        kind: engine.kind,
+        host: engine.host,
+        port: engine.port,
+        user: engine.user,
+        keyVersion: engine.keyVersion,
+        tokenIssued: engine.tokenHash !== null,
+        ...(up === undefined ? {} : { up }),
+        lastKeyFetchAt: engine.lastKeyFetchAt?.toISOString() ?? null,
+      };
 
 export const createdUserView = (u: User, token: string) => ({ id: u.id, email: u.email, roles: u.roles, token });
 

@@ -34,7 +34,11 @@ export const backoffMs = (attempts: number): number => Math.min(2 ** attempts * 
  */
 const GAVE_UP_DETAIL = 'The operation failed repeatedly and was stopped; the server log has the cause.';
 
-type Outcome = { kind: 'succeeded'; result: Operation['result'] } | { kind: 'refused'; error: KeywardError } | { kind: 'crashed'; error: unknown };
+/** A refused operation may report a result too (a lock that shredded but could not stop one engine). */
+type Outcome =
+  | { kind: 'succeeded'; result: Operation['result'] }
+  | { kind: 'refused'; error: KeywardError; result: Operation['result'] }
+  | { kind: 'crashed'; error: unknown };
 
 /**
  * Runs one claimed operation to an outcome and records it, by the lease holder only. Never
@@ -61,7 +65,7 @@ export async function executeOperation(deps: ExecutionDeps, handlers: Partial<Op
       await dispatch(handlers, ctx);
       outcome = { kind: 'succeeded', result: ctx.result };
     } catch (error) {
-      outcome = isKeywardError(error) ? { kind: 'refused', error } : { kind: 'crashed', error };
+      outcome = isKeywardError(error) ? { kind: 'refused', error, result: ctx.result } : { kind: 'crashed', error };
     } finally {
       lease.stop();
     }
@@ -100,7 +104,7 @@ async function record(deps: ExecutionDeps, op: Operation, token: string, attempt
       return;
     case 'refused': {
       const { code, detail } = outcome.error;
-      if (await finish(deps, op, token, { code, detail })) deps.log({ ...base, event: 'operation.failed', code });
+      if (await finish(deps, op, token, { code, detail }, outcome.result)) deps.log({ ...base, event: 'operation.failed', code });
       return;
     }
     case 'crashed': {

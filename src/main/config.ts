@@ -57,6 +57,12 @@ const schema = z.object({
     .default('1')
     .transform((v) => v === '1' || v === 'true'),
   KEYWARD_CUSTODY_TIMEOUT_MS: z.coerce.number().int().min(100).max(3_600_000).default(60_000),
+  KEYWARD_PUBLIC_URL: z
+    .string()
+    .regex(/^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/, 'must be an http:// or https:// URL without query or fragment')
+    .optional(),
+  KEYWARD_TLS_CERT_FILE: z.string().min(1).optional(),
+  KEYWARD_TLS_KEY_FILE: z.string().min(1).optional(),
   KEYWARD_TEST_KILL_AT: z
     .string()
     .regex(/^[a-z-]+\.[a-z-]+(#[1-9][0-9]*)?$/, 'must be a fault point name, optionally with #n')
@@ -82,6 +88,13 @@ export interface Config {
   instanceId: string | undefined;
   /** How long a crashed instance's operation waits before another instance takes it over. */
   operationLeaseMs: number;
+  /** PEM files of the certificate (chain) and private key to serve HTTPS with; undefined: plain HTTP. */
+  tls: { certFile: string; keyFile: string } | undefined;
+  /**
+   * Where engines (and people) reach this server, for the engine token's `vaultUrl`: given, or
+   * made of the scheme, host and port it listens on.
+   */
+  publicUrl: string;
   /** For the crash suite only: the fault point where this process kills itself (ports/fault-points.ts). */
   killAt: { point: FaultPoint; nth: number } | undefined;
   /** After how long (real time) a key custody whose request died is given back (SPEC L2). */
@@ -104,6 +117,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     vault = { kind: 'pkcs11', modulePath: c.KEYWARD_PKCS11_MODULE!, tokenLabel: c.KEYWARD_PKCS11_TOKEN_LABEL!, pin: c.KEYWARD_PKCS11_PIN! };
   }
   const dataDir = resolve(c.KEYWARD_DATA_DIR);
+  if ((c.KEYWARD_TLS_CERT_FILE === undefined) !== (c.KEYWARD_TLS_KEY_FILE === undefined)) {
+    throw new Error('Invalid configuration:\n  KEYWARD_TLS_CERT_FILE and KEYWARD_TLS_KEY_FILE go together: set both to serve HTTPS, or neither.');
+  }
+  const tls = c.KEYWARD_TLS_CERT_FILE ? { certFile: resolve(c.KEYWARD_TLS_CERT_FILE), keyFile: resolve(c.KEYWARD_TLS_KEY_FILE!) } : undefined;
+  const listenHost = c.KEYWARD_HOST.includes(':') ? `[${c.KEYWARD_HOST}]` : c.KEYWARD_HOST;
   return {
     host: c.KEYWARD_HOST,
     port: c.KEYWARD_PORT,
@@ -126,6 +144,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     operationLeaseMs: c.KEYWARD_OPERATION_LEASE_MS,
     custodyTimeoutMs: c.KEYWARD_CUSTODY_TIMEOUT_MS,
     lockRotatesMasterKey: c.KEYWARD_LOCK_ROTATES_MASTER_KEY,
+    tls,
+    publicUrl: (c.KEYWARD_PUBLIC_URL ?? `${tls ? 'https' : 'http'}://${listenHost}:${c.KEYWARD_PORT}`).replace(/\/+$/, ''),
     killAt: c.KEYWARD_TEST_KILL_AT
       ? { point: c.KEYWARD_TEST_KILL_AT.split('#')[0] as FaultPoint, nth: Number(c.KEYWARD_TEST_KILL_AT.split('#')[1] ?? '1') }
       : undefined,

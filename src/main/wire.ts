@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
@@ -13,6 +13,8 @@ import { systemClock } from '../adapters/clock/system-clock.js';
 import { randomIds } from '../adapters/random-ids.js';
 import { openStore } from '../adapters/store/open-store.js';
 import { SqliteCipherDataPlane } from '../adapters/dataplane/sqlite-cipher-data-plane.js';
+import { MariaDbEngineControl } from '../adapters/engines/mariadb/mariadb-engine-control.js';
+import { EngineDekCache } from '../app/engines/engine-dek-cache.js';
 import { OutboxMailer } from '../adapters/mail/outbox-mailer.js';
 import { SmtpMailer } from '../adapters/mail/smtp-mailer.js';
 import { OperationRunner } from '../jobs/operation-runner.js';
@@ -76,7 +78,10 @@ export async function assemble(config: Config): Promise<RunningKeyward> {
       faults: faultPointsFor(config.killAt),
       custodyTimeoutMs: config.custodyTimeoutMs,
       lockRotatesMasterKey: config.lockRotatesMasterKey,
+      // Deadlines of stops and probes run on real time: moving the dev clock must not cut them short.
+      engines: { control: new MariaDbEngineControl({ clock: systemClock }), deks: new EngineDekCache() },
     };
+    closers.push(() => deps.engines.deks.clear());
 
     // SPEC L2: before any request, the vault holds nothing that no live record owns (a custody
     // whose request died with the previous process is given back here).
@@ -88,7 +93,19 @@ export async function assemble(config: Config): Promise<RunningKeyward> {
       writeFileSync(operatorTokenFile, `${operator.token}\n`, { mode: 0o600 });
     }
 
-    const app = await buildServer(deps, { logLevel: config.logLevel, bodyLimitBytes: config.bodyLimitBytes, devClock, version: VERSION });
+    const app = await buildServer(deps, {
+      logLevel: config.logLevel,
+      bodyLimitBytes: config.bodyLimitBytes,
+      devClock,
+      version: VERSION,
+      engines: { publicUrl: config.publicUrl },
+      https: config.tls && { cert: readFileSync(config.tls.certFile), key: readFileSync(config.tls.keyFile) },
+    });
+    if (!config.tls && !isLoopback(config.host)) {
+      warnings.push(
+        `Serving plain HTTP on ${config.host}: bearer tokens, engine tokens and engine keys would cross the network in the clear; set KEYWARD_TLS_CERT_FILE and KEYWARD_TLS_KEY_FILE (or put a TLS proxy in front).`,
+      );
+    }
     closers.unshift(() => app.close());
     const log = (event: object) => {
       const name = 'event' in event ? String(event.event) : '';
@@ -128,6 +145,8 @@ export async function assemble(config: Config): Promise<RunningKeyward> {
     throw error;
   }
 }
+
+const isLoopback = (host: string): boolean => host === 'localhost' || host === '::1' || /^127\./.test(host);
 
 function mailerFor(config: Config) {
   return config.mail.smtpUrl ? new SmtpMailer(config.mail.smtpUrl) : new OutboxMailer({ dataDir: config.dataDir });

@@ -11,6 +11,8 @@ export const FAULT_POINTS = [
   'exchange-key.after-vault-import',
   'activate.after-rewrap-batch',
   'activate.before-finish',
+  'lock.after-engine-stop',
+  'lock.after-engine-stops',
   'lock.after-vault-destroy',
   'lock.before-finish',
   'unlock-key.after-intent',
@@ -21,6 +23,7 @@ export const FAULT_POINTS = [
   'unlock-environment.before-commit',
   'reset.after-shred',
   'replace.after-files',
+  'engine-rotation.before-commit',
 ] as const;
 export type FaultPoint = (typeof FAULT_POINTS)[number];
 

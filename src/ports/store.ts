@@ -87,6 +87,17 @@ export interface EnvironmentRepo {
   countLocked(tenantId: string): Promise<number>;
   /** The statuses of the given environments, in one query (ids not stored are left out). */
   statusesOf(ids: readonly string[]): Promise<Map<string, EncryptionStatus>>;
+
+  // ---- Environments on an external engine (SPEC E1-E6); false when the row is not one ----
+
+  /** Replaces the engine's key-service token hash (a new token works at once, the old one no more). */
+  setEngineToken(id: string, tokenHash: Buffer): Promise<boolean>;
+  /** Compare-and-set of the latest engine key version: `from` to `from + 1` (a rotation). */
+  advanceEngineKeyVersion(id: string, from: number): Promise<boolean>;
+  /** When a lock confirmed the engine down (its keys are refused from then on), or null at unlock. */
+  recordEngineStop(id: string, at: Date | null): Promise<boolean>;
+  /** When the engine last fetched a key (the key service throttles these writes). */
+  recordEngineKeyFetch(id: string, at: Date): Promise<void>;
 }
 
 export interface ProtectionChange {

@@ -3,6 +3,7 @@ import type { Environment } from '../../src/domain/environment.js';
 import { isKeywardError } from '../../src/domain/errors.js';
 import type { Tenant } from '../../src/domain/tenant.js';
 import type { UserRecord } from '../../src/ports/store.js';
+import { EMBEDDED } from '../../src/domain/engine.js';
 
 /**
  * Builders for the store contract. Every test makes its own tenant with fresh ids, so tests
@@ -49,6 +50,7 @@ export function anEnvironment(tenantId: string, overrides: Partial<Environment> 
     hasFileColumns: false,
     encryption: { mode: 'provider', keyId: null, status: 'ready' },
     pendingWrappedDek: null,
+    engine: EMBEDDED,
     lockedAt: null,
     wrappedDek: `kw1:provider:${newId()}`,
     ...overrides,

@@ -7,6 +7,7 @@ import { postgresDialect } from '../../src/adapters/store/dialect.js';
 import { migrationProvider } from '../../src/adapters/store/migrations/index.js';
 import { keyStoreContract } from './key-store.contract.js';
 import { backupStoreContract } from './backup-store.contract.js';
+import { engineEnvironmentsContract } from './engine-environments.contract.js';
 
 const url = testDatabaseUrl;
 const schema = `keyward_test_${randomBytes(6).toString('hex')}`;
@@ -34,6 +35,7 @@ if (reason !== undefined && process.env.CI) {
     storeContract({ open: () => openStore({ kind: 'postgres', url, schema }) });
     keyStoreContract({ open: () => openStore({ kind: 'postgres', url, schema }) });
     backupStoreContract({ open: () => openStore({ kind: 'postgres', url, schema }) });
+    engineEnvironmentsContract({ open: () => openStore({ kind: 'postgres', url, schema }) });
 
     it('migrates once when two instances start at the same time on a fresh schema', async () => {
       const racing = `${schema}_race`;

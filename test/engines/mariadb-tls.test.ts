@@ -1,40 +1,12 @@
-import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEngineKeyServer, type EngineKeyServer } from '../support/engine-key-server.js';
 import { createMariaDb, requireMariaDb, type MariaDb } from '../support/mariadb.js';
+import { makeCertificates } from '../support/tls-certificates.js';
 
 const SUITE = 'the engine key service over TLS, as hashicorp-key-management-vault-ca expects';
-
-/** A throwaway CA and a certificate for 127.0.0.1 it signed, made by the openssl command line. */
-function certificates(dir: string): { caFile: string; key: string; cert: string } {
-  const at = (name: string) => join(dir, name);
-  const openssl = (...args: string[]) => execFileSync('openssl', args, { stdio: 'pipe' });
-  const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:P-256', '-nodes'];
-  openssl('req', '-x509', ...ec, '-keyout', at('ca.key'), '-out', at('ca.pem'), '-days', '2', '-subj', '/CN=Keyward test CA');
-  openssl('req', ...ec, '-keyout', at('server.key'), '-out', at('server.csr'), '-subj', '/CN=127.0.0.1');
-  writeFileSync(at('san.cnf'), 'subjectAltName = IP:127.0.0.1\n');
-  openssl(
-    'x509',
-    '-req',
-    '-in',
-    at('server.csr'),
-    '-CA',
-    at('ca.pem'),
-    '-CAkey',
-    at('ca.key'),
-    '-CAcreateserial',
-    '-out',
-    at('server.pem'),
-    '-days',
-    '2',
-    '-extfile',
-    at('san.cnf'),
-  );
-  return { caFile: at('ca.pem'), key: readFileSync(at('server.key'), 'utf8'), cert: readFileSync(at('server.pem'), 'utf8') };
-}
 
 if (requireMariaDb(SUITE)) {
   describe(SUITE, () => {
@@ -43,7 +15,7 @@ if (requireMariaDb(SUITE)) {
     let server: MariaDb | undefined;
     let caFile: string;
     beforeAll(async () => {
-      const made = certificates(dir);
+      const made = makeCertificates(dir);
       caFile = made.caFile;
       keyServer = await startEngineKeyServer({ https: { key: made.key, cert: made.cert } });
     });

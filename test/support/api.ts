@@ -5,7 +5,7 @@ export type Call = ReturnType<typeof client>;
 
 /** A client that spreads its requests over several server instances, round robin. */
 export function spreadClient(urls: string[]): Call {
-  const clients = urls.map(client);
+  const clients = urls.map((url) => client(url));
   let next = 0;
   return (method, path, options) => {
     const call = clients[next++ % clients.length]!;

@@ -10,6 +10,10 @@ import type { AppDeps } from '../../src/app/deps.js';
 import type { Clock } from '../../src/ports/clock.js';
 import { noFaults } from '../../src/ports/fault-points.js';
 import type { Vault } from '../../src/ports/vault.js';
+import type { EngineControl } from '../../src/ports/engine.js';
+import { MariaDbEngineControl } from '../../src/adapters/engines/mariadb/mariadb-engine-control.js';
+import { EngineDekCache } from '../../src/app/engines/engine-dek-cache.js';
+import { systemClock } from '../../src/adapters/clock/system-clock.js';
 
 /**
  * The app's dependencies on real adapters in a temporary directory, for in-process tests of use
@@ -29,6 +33,8 @@ export async function testAppDeps(
     clock?: Clock;
     realClock?: Clock;
     dataPlane?: AppDeps['dataPlane'];
+    /** MariaDB's real engine control (on real time) unless given. */
+    engineControl?: EngineControl;
   } = {},
 ): Promise<TestDeps> {
   const dir = mkdtempSync(join(tmpdir(), 'kw-deps-'));
@@ -54,11 +60,13 @@ export async function testAppDeps(
     faults: noFaults,
     custodyTimeoutMs: 60_000,
     lockRotatesMasterKey: false,
+    engines: { control: options.engineControl ?? new MariaDbEngineControl({ clock: systemClock }), deks: new EngineDekCache() },
   };
   return {
     deps,
     dir,
     async close() {
+      deps.engines.deks.clear();
       await dataPlane.close();
       await vault.close();
       await store.close();

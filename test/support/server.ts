@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
+import { request as httpsRequest } from 'node:https';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -32,11 +33,14 @@ export async function freePort(): Promise<number> {
 
 /**
  * Starts a server and waits until it answers /healthz. With `mayDie` (a crash test armed to kill
- * itself early), a server that dies before it answers is returned all the same, dead.
+ * itself early), a server that dies before it answers is returned all the same, dead. With `ca`,
+ * the server serves HTTPS (KEYWARD_TLS_CERT_FILE/KEY_FILE in `env`) with a certificate this CA
+ * signed; the URL is https and readiness is asked over TLS trusting it.
  */
-export async function startServer(env: Record<string, string> = {}, options: { mayDie?: boolean } = {}): Promise<TestServer> {
+export async function startServer(env: Record<string, string> = {}, options: { mayDie?: boolean; ca?: string } = {}): Promise<TestServer> {
   const dataDir = env.KEYWARD_DATA_DIR ?? mkdtempSync(join(tmpdir(), 'keyward-e2e-'));
-  const port = await freePort();
+  // A given KEYWARD_PORT is kept: a restarted server can take its predecessor's place (engines know its URL).
+  const port = env.KEYWARD_PORT ? Number(env.KEYWARD_PORT) : await freePort();
   // An empty KEYWARD_OPERATOR_TOKEN means: let the server make one, as on a newcomer's first start.
   const makesItsOwnToken = env.KEYWARD_OPERATOR_TOKEN === '';
   let operatorToken = env.KEYWARD_OPERATOR_TOKEN || `op_${Math.random().toString(36).slice(2)}_test_token`;
@@ -62,7 +66,8 @@ export async function startServer(env: Record<string, string> = {}, options: { m
   const ended = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((ok) => child.on('exit', (code, signal) => ok({ code, signal })));
   const exited = ended.then((e) => e.code);
 
-  const url = `http://127.0.0.1:${port}`;
+  const url = `${options.ca ? 'https' : 'http'}://127.0.0.1:${port}`;
+  const healthz = client(url, options);
   const deadline = Date.now() + 30_000;
   for (;;) {
     if (child.exitCode !== null || child.signalCode !== null) {
@@ -70,7 +75,7 @@ export async function startServer(env: Record<string, string> = {}, options: { m
       throw new Error(`server exited with ${child.exitCode ?? child.signalCode}:\n${output}`);
     }
     try {
-      if ((await fetch(`${url}/healthz`)).ok) break;
+      if ((await healthz('GET', '/healthz')).status === 200) break;
     } catch {
       // not listening yet
     }
@@ -100,8 +105,28 @@ export interface Answer {
   headers: Headers;
 }
 
-/** A small HTTP client: JSON in and out, a bearer token when given. */
-export function client(baseUrl: string) {
+/** fetch's subset the client needs, over node:https trusting `ca` (fetch cannot be given a CA). */
+function fetchTrusting(ca: string): (url: string, init: { method: string; headers: Record<string, string>; body?: string }) => Promise<Response> {
+  return (url, init) =>
+    new Promise((resolve, reject) => {
+      const req = httpsRequest(url, { method: init.method, headers: init.headers, ca }, (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const headers = new Headers();
+          for (const [name, value] of Object.entries(res.headers)) if (typeof value === 'string') headers.set(name, value);
+          resolve(new Response(chunks.length > 0 ? Buffer.concat(chunks) : null, { status: res.statusCode ?? 0, headers }));
+        });
+        res.on('error', reject);
+      });
+      req.on('error', reject);
+      req.end(init.body);
+    });
+}
+
+/** A small HTTP client: JSON in and out, a bearer token when given; `ca` for an https server. */
+export function client(baseUrl: string, options: { ca?: string } = {}) {
+  const send = options.ca ? fetchTrusting(options.ca) : fetch;
   return async function call(
     method: string,
     path: string,
@@ -113,7 +138,7 @@ export function client(baseUrl: string) {
     if (options.raw !== undefined) payload = options.raw;
     else if (options.body !== undefined) payload = JSON.stringify(options.body);
     if (payload !== undefined && !headers['content-type']) headers['content-type'] = 'application/json';
-    const response = await fetch(`${baseUrl}${path}`, { method, headers, ...(payload !== undefined ? { body: payload } : {}) });
+    const response = await send(`${baseUrl}${path}`, { method, headers, ...(payload !== undefined ? { body: payload } : {}) });
     const text = await response.text();
     let body: any = text;
     try {

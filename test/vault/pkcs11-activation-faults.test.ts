@@ -14,6 +14,7 @@ import type { TenantKey } from '../../src/domain/tenant-key.js';
 import { wrapPkcs11, type FaultyPkcs11 } from '../support/faulty-pkcs11.js';
 import { createSoftHsmToken, requireSoftHsm, type SoftHsmToken } from '../support/softhsm.js';
 import { listTokenObjects } from './token-objects.js';
+import { EMBEDDED } from '../../src/domain/engine.js';
 
 /**
  * Issue 6's fault test: an activation of 1,000 tenant-key environments through the PKCS#11
@@ -125,6 +126,7 @@ if (requireSoftHsm(SUITE)) {
           encryption: { mode: 'tenant', keyId: old.record.id, status: 'ready' },
           wrappedDek: wrapDekWithTenantKey(old.record, hash, dek, id),
           pendingWrappedDek: null,
+          engine: EMBEDDED,
         });
       }
       const objectsBefore = listTokenObjects(token).length;

@@ -14,6 +14,8 @@ export function environmentRepo(db: Executor): EnvironmentRepo {
     ...(lockedAt === undefined ? {} : { locked_at: lockedAt?.toISOString() ?? null }),
   });
 
+  const external = (id: string) => db().updateTable('environments').where('id', '=', id).where('engine_kind', '<>', 'embedded');
+
   return {
     async insert(env) {
       await insertUnique(
@@ -143,6 +145,30 @@ export function environmentRepo(db: Executor): EnvironmentRepo {
         .where('id', 'in', [...ids])
         .execute();
       return new Map(rows.map((r) => [r.id, r.encryption_status as EncryptionStatus]));
+    },
+
+    async setEngineToken(id, tokenHash) {
+      const result = await external(id).set({ engine_token_hash: tokenHash }).where('encryption_status', '<>', 'deleted').executeTakeFirst();
+      return result.numUpdatedRows === 1n;
+    },
+
+    async advanceEngineKeyVersion(id, from) {
+      const result = await external(id)
+        .set({ engine_key_version: from + 1 })
+        .where('engine_key_version', '=', from)
+        .executeTakeFirst();
+      return result.numUpdatedRows === 1n;
+    },
+
+    async recordEngineStop(id, at) {
+      const result = await external(id)
+        .set({ engine_stopped_at: at?.toISOString() ?? null })
+        .executeTakeFirst();
+      return result.numUpdatedRows === 1n;
+    },
+
+    async recordEngineKeyFetch(id, at) {
+      await external(id).set({ engine_key_fetch_at: at.toISOString() }).execute();
     },
 
     async countLocked(tenantId) {

@@ -1,4 +1,5 @@
 import { caseKeyOf } from '../../domain/names.js';
+import type { EnvironmentEngine } from '../../domain/engine.js';
 import type { EncryptionStatus } from '../../domain/environment-status.js';
 import type { EncryptionMode, Environment, EnvironmentType } from '../../domain/environment.js';
 import type { Role, User } from '../../domain/principal.js';
@@ -99,6 +100,72 @@ export function environmentToRow(env: Environment): EnvironmentRow {
     wrapped_dek: env.wrappedDek,
     locked_at: env.lockedAt === null ? null : timeToRow(env.lockedAt),
     pending_wrapped_dek: env.pendingWrappedDek,
+    ...engineToRow(env.engine),
+  };
+}
+
+type EngineColumns = Pick<
+  EnvironmentRow,
+  | 'engine_kind'
+  | 'engine_host'
+  | 'engine_port'
+  | 'engine_user'
+  | 'engine_sealed_password'
+  | 'engine_token_hash'
+  | 'engine_key_version'
+  | 'engine_stopped_at'
+  | 'engine_key_fetch_at'
+>;
+
+function engineToRow(engine: EnvironmentEngine): EngineColumns {
+  if (engine.kind === 'embedded') {
+    return {
+      engine_kind: 'embedded',
+      engine_host: null,
+      engine_port: null,
+      engine_user: null,
+      engine_sealed_password: null,
+      engine_token_hash: null,
+      engine_key_version: 1,
+      engine_stopped_at: null,
+      engine_key_fetch_at: null,
+    };
+  }
+  return {
+    engine_kind: engine.kind,
+    engine_host: engine.host,
+    engine_port: engine.port,
+    engine_user: engine.user,
+    engine_sealed_password: engine.sealedPassword,
+    engine_token_hash: engine.tokenHash,
+    engine_key_version: engine.keyVersion,
+    engine_stopped_at: optionalTime(engine.stoppedAt),
+    engine_key_fetch_at: optionalTime(engine.lastKeyFetchAt),
+  };
+}
+
+function engineFromRow(row: EnvironmentRow): EnvironmentEngine {
+  if (row.engine_kind === 'embedded') return { kind: 'embedded' };
+  if (
+    row.engine_kind !== 'mariadb' ||
+    row.engine_host === null ||
+    row.engine_port === null ||
+    row.engine_user === null ||
+    !row.engine_sealed_password
+  ) {
+    throw new Error(`Control store row of environment ${row.id} names an engine it does not describe.`);
+  }
+  return {
+    kind: 'mariadb',
+    host: row.engine_host,
+    port: Number(row.engine_port),
+    user: row.engine_user,
+    sealedPassword: row.engine_sealed_password,
+    // Copy: a driver may hand out a view on a larger buffer it reuses.
+    tokenHash: row.engine_token_hash === null ? null : Buffer.from(row.engine_token_hash),
+    keyVersion: Number(row.engine_key_version),
+    stoppedAt: optionalTimeFromRow(row.engine_stopped_at),
+    lastKeyFetchAt: optionalTimeFromRow(row.engine_key_fetch_at),
   };
 }
 
@@ -119,6 +186,7 @@ export function environmentFromRow(row: EnvironmentRow): Environment {
     wrappedDek: row.wrapped_dek,
     lockedAt: row.locked_at === null ? null : timeFromRow(row.locked_at),
     pendingWrappedDek: row.pending_wrapped_dek,
+    engine: engineFromRow(row),
   };
 }
 

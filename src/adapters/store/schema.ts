@@ -45,6 +45,16 @@ export interface EnvironmentRow {
   wrapped_dek: string;
   locked_at: string | null;
   pending_wrapped_dek: string | null;
+  /** Migration 0008: `embedded`, or the external engine's kind and its columns below. */
+  engine_kind: string;
+  engine_host: string | null;
+  engine_port: number | null;
+  engine_user: string | null;
+  engine_sealed_password: string | null;
+  engine_token_hash: Buffer | null;
+  engine_key_version: number;
+  engine_stopped_at: string | null;
+  engine_key_fetch_at: string | null;
 }
 
 export interface TenantKeyRow {

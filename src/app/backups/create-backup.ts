@@ -1,3 +1,4 @@
+import { assertEmbedded } from '../../domain/engine.js';
 import { assertNotLocked, assertReady } from '../../domain/environment.js';
 import { fail } from '../../domain/errors.js';
 import type { Principal } from '../../domain/principal.js';
@@ -20,6 +21,7 @@ export const MAX_LABEL_LENGTH = 200;
 export function createBackup(deps: AppDeps, actor: Principal, environmentId: string, label: string | undefined): Promise<Backup> {
   return audited(deps, actor, environmentAttempt(deps, environmentId, 'environment.backup'), async () => {
     const env = await loadEnvironmentForDatabase(deps.store, actor, environmentId);
+    assertEmbedded(env, 'backups');
     assertNotLocked(env);
     assertReady(env);
     const trimmed = label?.trim();

@@ -1,3 +1,4 @@
+import { assertEmbedded } from '../../domain/engine.js';
 import { assertNotLocked, assertReady, type Environment } from '../../domain/environment.js';
 import { fail } from '../../domain/errors.js';
 import type { OperationOf } from '../../domain/operation.js';
@@ -32,6 +33,8 @@ export async function queueReplacement(
   return inRegions(deps, target.tenantId, [target.region, source.region], async (tx) => {
     const t = await loadEnvironmentForDatabase(tx, actor, targetId);
     const s = sourceId === targetId ? t : await loadEnvironmentForDatabase(tx, actor, sourceId);
+    assertEmbedded(s, 'restores and copies');
+    assertEmbedded(t, 'restores and copies');
     await check(tx, s, t);
     assertNotLocked(s, 'source');
     assertNotLocked(t, 'target');

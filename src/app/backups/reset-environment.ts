@@ -1,4 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
+import { assertEmbedded } from '../../domain/engine.js';
 import { assertNotLocked, assertReady, type Environment } from '../../domain/environment.js';
 import { fail } from '../../domain/errors.js';
 import type { Principal } from '../../domain/principal.js';
@@ -39,6 +40,7 @@ export function resetHasShredded(input: OperationOf<'reset'>['input'], env: Envi
 export function resetEnvironment(deps: AppDeps, actor: Principal, environmentId: string): Promise<{ operation: OperationOf<'reset'> }> {
   return audited(deps, actor, environmentAttempt(deps, environmentId, 'environment.reset'), async () => {
     const operation = await inEnvironmentRegion(deps, actor, environmentId, loadEnvironmentForDatabase, async (tx, env) => {
+      assertEmbedded(env, 'a reset');
       assertNotLocked(env);
       assertReady(env);
       await assertNoClashingOperation(tx, env.tenantId, env.region, { environments: [env.id] });

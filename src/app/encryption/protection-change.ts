@@ -1,5 +1,6 @@
 import { basename } from 'node:path';
 import { randomBytes } from 'node:crypto';
+import { isExternalEngine } from '../../domain/engine.js';
 import { fail } from '../../domain/errors.js';
 import type { Environment } from '../../domain/environment.js';
 import type { OperationOf } from '../../domain/operation.js';
@@ -11,6 +12,7 @@ import type { AppDeps } from '../deps.js';
 import { recordAudit } from '../audit.js';
 import { inRegion } from '../region.js';
 import type { Protector } from './rewrap.js';
+import { rewrapEngineProtection } from './engine-rewrap.js';
 
 type ProtectionOp = 'apply-tenant-key' | 'return-to-provider';
 
@@ -32,6 +34,9 @@ type ProtectionOp = 'apply-tenant-key' | 'return-to-provider';
  *    the audit entry (L3).
  *
  * A rule that refuses before step 1 puts the environment back to `ready` as it was.
+ *
+ * An environment on an external engine is only rewrapped (engine-rewrap.ts, SPEC E3): L4 cannot
+ * hold for it, since the engine's redo log needs the keys of the old DEK for ever.
  */
 export async function changeProtection<T extends ProtectionOp>(
   deps: AppDeps,
@@ -40,6 +45,7 @@ export async function changeProtection<T extends ProtectionOp>(
 ): Promise<void> {
   const loaded = (await deps.store.environments.get(ctx.op.input.environmentId)) ?? fail('NOT_FOUND', 'The environment no longer exists.');
   if (loaded.encryption.status !== 'updating') return; // finished before a crash
+  if (isExternalEngine(loaded.engine)) return rewrapEngineProtection(deps, ctx, { ...loaded, engine: loaded.engine }, target);
   let env = loaded;
   try {
     const to = await target(deps.store);

@@ -5,6 +5,7 @@ import { unwrapDek } from '../../crypto/envelope.js';
 import { asRetryable, isFinalRefusal, type OperationContext } from '../../jobs/operation-handler.js';
 import type { Repos } from '../../ports/store.js';
 import type { Environment } from '../../domain/environment.js';
+import { isExternalEngine } from '../../domain/engine.js';
 import type { AppDeps } from '../deps.js';
 import { actorLabel, audited, recordAudit } from '../audit.js';
 import { assertNoClashingOperation } from '../operations/conflicts.js';
@@ -67,6 +68,8 @@ export async function runUnlockEnvironment(deps: AppDeps, ctx: OperationContext<
       await assertKeyUnlocked(tx, env);
       deps.faults.reach('unlock-environment.before-commit');
       if (!(await tx.environments.moveStatus(env.id, 'end-unlock', null))) throw new Error('The environment changed while being unlocked; retrying.');
+      // The engine's keys are served again from this commit on; the operator starts the engine (SPEC E4).
+      if (isExternalEngine(env.engine)) await tx.environments.recordEngineStop(env.id, null);
       await recordAudit(tx, deps, {
         tenantId: env.tenantId,
         action: 'environment.unlock-environment',

@@ -1,8 +1,10 @@
+import { fail } from '../../domain/errors.js';
 import { mayHoldPrivateHalf, moveKey, type TenantKey } from '../../domain/tenant-key.js';
 import type { OperationContext } from '../../jobs/operation-handler.js';
 import type { AppDeps } from '../deps.js';
 import { recordAudit } from '../audit.js';
 import { inRegion } from '../region.js';
+import { describeEngineLock, engineFailureDetail, engineLockResult, stopEnginesOfLock } from '../engines/stop-engines.js';
 
 /**
  * The run half of R13: crypto-shredding, complete (SPEC L4). Every private key of the region is
@@ -17,6 +19,11 @@ import { inRegion } from '../region.js';
  * From the lock's request on, the region counts as locked (R9), so no custody of the region can
  * begin: the final unit of work checks that none did all the same, and a re-run would destroy it.
  * Idempotent: a re-run destroys what is left and finds the records already moved.
+ *
+ * External engines first (SPEC E4, engines/stop-engines.ts): each is stopped while its keys are
+ * still served and confirmed down before anything is destroyed; the result reports, per engine
+ * environment, how long after the lock's start it was down. One that cannot be stopped does not
+ * stop the lock: the keys are destroyed all the same, and the operation then fails naming it.
  */
 export async function runLockTenant(deps: AppDeps, ctx: OperationContext<'lock-tenant'>): Promise<void> {
   const { tenantId } = ctx.op;
@@ -26,7 +33,11 @@ export async function runLockTenant(deps: AppDeps, ctx: OperationContext<'lock-t
   const total = envs.filter((e) => e.encryption.status === 'locking' || e.encryption.status === 'locked').length;
   await ctx.reportProgress(0, total);
 
-  for (const env of envs) deps.dataPlane.evict(env.id);
+  const engines = await stopEnginesOfLock(deps, ctx, envs);
+  deps.faults.reach('lock.after-engine-stops');
+  if (ctx.lost) return;
+
+  for (const env of envs) evict(deps, env.id);
   const inCustody = new Set((await deps.store.keys.listByTenant(tenantId, region)).filter((k) => mayHoldPrivateHalf(k.state)).map((k) => k.id));
   for (const handle of await handlesToDestroy(deps, tenantId, region)) await deps.vault.destroyPrivateKey(handle);
   deps.faults.reach('lock.after-vault-destroy');
@@ -51,15 +62,25 @@ export async function runLockTenant(deps: AppDeps, ctx: OperationContext<'lock-t
       action: 'tenant.lock',
       target: `region:${region}`,
       actor: ctx.op.input.actor,
-      outcome: 'succeeded',
-      detail: `${custody.length} key(s) and ${exchangeKeys} key-exchange key(s) destroyed; ${locked} environment(s) locked; operation ${ctx.op.id}`,
+      // The keys are gone either way; `failed` when an engine could not be stopped, as the operation.
+      outcome: engines.failures.length > 0 ? 'failed' : 'succeeded',
+      detail: `${custody.length} key(s) and ${exchangeKeys} key-exchange key(s) destroyed; ${locked} environment(s) locked${describeEngineLock(engines)}; operation ${ctx.op.id}`,
     });
     return { keysDestroyed: custody.length, exchangeKeysDestroyed: exchangeKeys, environmentsLocked: locked };
   });
   // Handles opened by a request that slipped in between the evictions above and the commit.
-  for (const env of envs) deps.dataPlane.evict(env.id);
-  if (outcome) ctx.setResult({ ...outcome, masterKey: await rotateMasterKeyAfterLock(deps) });
+  for (const env of envs) evict(deps, env.id);
+  if (outcome || engines.environments.length > 0) {
+    ctx.setResult({ ...outcome, ...engineLockResult(engines), ...(outcome ? { masterKey: await rotateMasterKeyAfterLock(deps) } : {}) });
+  }
   await ctx.reportProgress(total, total);
+  if (engines.failures.length > 0) fail('CONFLICT', engineFailureDetail(engines));
+}
+
+/** This process lets go of every key of the environment it holds: open database, engine DEK. */
+function evict(deps: AppDeps, environmentId: string): void {
+  deps.dataPlane.evict(environmentId);
+  deps.engines.deks.drop(environmentId);
 }
 
 /**

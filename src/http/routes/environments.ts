@@ -4,6 +4,7 @@ import { createEnvironment } from '../../app/create-environment.js';
 import { listEnvironments } from '../../app/list-environments.js';
 import { getEnvironment } from '../../app/get-environment.js';
 import { deleteEnvironment } from '../../app/delete-environment.js';
+import { probeEngine } from '../../app/engines/probe-engine.js';
 import { principalOf } from '../auth.js';
 import { Environment, EnvironmentBody, EnvironmentList, EnvironmentParams, TenantParams } from '../schemas.js';
 import { environmentView } from '../views.js';
@@ -15,7 +16,7 @@ export function environmentRoutes(app: FastifyInstance, deps: AppDeps): void {
     {
       schema: {
         tags: ['environments'],
-        summary: 'Create an environment: its own DEK and encrypted database',
+        summary: 'Create an environment: its own DEK and encrypted database, or a MariaDB server Keyward keys',
         params: TenantParams,
         body: EnvironmentBody,
         response: { 201: Environment },
@@ -40,10 +41,17 @@ export function environmentRoutes(app: FastifyInstance, deps: AppDeps): void {
 
   app.get<{ Params: { envId: string } }>(
     '/v1/environments/:envId',
-    { schema: { tags: ['environments'], summary: 'Read an environment', params: EnvironmentParams, response: { 200: Environment } } },
+    {
+      schema: {
+        tags: ['environments'],
+        summary: 'Read an environment (with a bounded probe of its engine, if it has one)',
+        params: EnvironmentParams,
+        response: { 200: Environment },
+      },
+    },
     async (request) => {
       const { tenant, environment } = await getEnvironment(deps, principalOf(request), request.params.envId);
-      return environmentView(environment, tenant);
+      return environmentView(environment, tenant, await probeEngine(deps, environment));
     },
   );
 

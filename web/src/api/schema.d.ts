@@ -271,6 +271,24 @@ export interface paths {
                                     keyId: string | null;
                                     status: "ready" | "updating" | "locking" | "locked" | "unlocking";
                                 };
+                                engine: {
+                                    /** @enum {string} */
+                                    kind: "embedded";
+                                } | {
+                                    /** @enum {string} */
+                                    kind: "mariadb";
+                                    host: string;
+                                    port: number;
+                                    user: string;
+                                    /** @description The latest engine key version served; every earlier one is served too. */
+                                    keyVersion: number;
+                                    /** @description Whether an engine token was issued (POST …/engine/token). */
+                                    tokenIssued: boolean;
+                                    /** @description Read of one environment only: the engine answers (true), refuses (false), or cannot be told (null). */
+                                    up?: boolean | null;
+                                    /** @description When the engine last fetched a key (to the minute). */
+                                    lastKeyFetchAt: string | null;
+                                };
                             }[];
                         };
                     };
@@ -278,7 +296,7 @@ export interface paths {
             };
         };
         put?: never;
-        /** Create an environment: its own DEK and encrypted database */
+        /** Create an environment: its own DEK and encrypted database, or a MariaDB server Keyward keys */
         post: {
             parameters: {
                 query?: never;
@@ -294,6 +312,16 @@ export interface paths {
                         name: string;
                         region: string;
                         type: "production" | "sandbox" | "trial" | "developer" | "support";
+                        /** @description Where the data lives: Keyward (default) or a MariaDB server Keyward keys. */
+                        engine?: {
+                            /** @enum {string} */
+                            kind: "embedded";
+                        } | {
+                            /** @enum {string} */
+                            kind: "mariadb";
+                            /** @description mysql://user:password@host:port of an account with SHUTDOWN (and PROCESS); the password is sealed and never returned. */
+                            adminUrl: string;
+                        };
                     };
                 };
             };
@@ -318,6 +346,24 @@ export interface paths {
                                 keyId: string | null;
                                 status: "ready" | "updating" | "locking" | "locked" | "unlocking";
                             };
+                            engine: {
+                                /** @enum {string} */
+                                kind: "embedded";
+                            } | {
+                                /** @enum {string} */
+                                kind: "mariadb";
+                                host: string;
+                                port: number;
+                                user: string;
+                                /** @description The latest engine key version served; every earlier one is served too. */
+                                keyVersion: number;
+                                /** @description Whether an engine token was issued (POST …/engine/token). */
+                                tokenIssued: boolean;
+                                /** @description Read of one environment only: the engine answers (true), refuses (false), or cannot be told (null). */
+                                up?: boolean | null;
+                                /** @description When the engine last fetched a key (to the minute). */
+                                lastKeyFetchAt: string | null;
+                            };
                         };
                     };
                 };
@@ -336,7 +382,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Read an environment */
+        /** Read an environment (with a bounded probe of its engine, if it has one) */
         get: {
             parameters: {
                 query?: never;
@@ -367,6 +413,24 @@ export interface paths {
                                 mode: "provider" | "tenant";
                                 keyId: string | null;
                                 status: "ready" | "updating" | "locking" | "locked" | "unlocking";
+                            };
+                            engine: {
+                                /** @enum {string} */
+                                kind: "embedded";
+                            } | {
+                                /** @enum {string} */
+                                kind: "mariadb";
+                                host: string;
+                                port: number;
+                                user: string;
+                                /** @description The latest engine key version served; every earlier one is served too. */
+                                keyVersion: number;
+                                /** @description Whether an engine token was issued (POST …/engine/token). */
+                                tokenIssued: boolean;
+                                /** @description Read of one environment only: the engine answers (true), refuses (false), or cannot be told (null). */
+                                up?: boolean | null;
+                                /** @description When the engine last fetched a key (to the minute). */
+                                lastKeyFetchAt: string | null;
                             };
                         };
                     };
@@ -770,6 +834,9 @@ export interface paths {
                                 /** Format: date-time */
                                 createdAt: string;
                                 finishedAt: string | null;
+                                result?: {
+                                    [key: string]: unknown;
+                                } | null;
                             } | null;
                         };
                     };
@@ -898,6 +965,9 @@ export interface paths {
                                 /** Format: date-time */
                                 createdAt: string;
                                 finishedAt: string | null;
+                                result?: {
+                                    [key: string]: unknown;
+                                } | null;
                             } | null;
                         };
                     };
@@ -960,6 +1030,9 @@ export interface paths {
                                 /** Format: date-time */
                                 createdAt: string;
                                 finishedAt: string | null;
+                                result?: {
+                                    [key: string]: unknown;
+                                } | null;
                             };
                         };
                     };
@@ -1067,6 +1140,9 @@ export interface paths {
                                 /** Format: date-time */
                                 createdAt: string;
                                 finishedAt: string | null;
+                                result?: {
+                                    [key: string]: unknown;
+                                } | null;
                             };
                         };
                     };
@@ -1131,6 +1207,9 @@ export interface paths {
                                 /** Format: date-time */
                                 createdAt: string;
                                 finishedAt: string | null;
+                                result?: {
+                                    [key: string]: unknown;
+                                } | null;
                             };
                         };
                     };
@@ -1192,6 +1271,9 @@ export interface paths {
                                 /** Format: date-time */
                                 createdAt: string;
                                 finishedAt: string | null;
+                                result?: {
+                                    [key: string]: unknown;
+                                } | null;
                             };
                         };
                     };
@@ -1253,6 +1335,9 @@ export interface paths {
                                 /** Format: date-time */
                                 createdAt: string;
                                 finishedAt: string | null;
+                                result?: {
+                                    [key: string]: unknown;
+                                } | null;
                             };
                         };
                     };
@@ -1312,6 +1397,9 @@ export interface paths {
                                 /** Format: date-time */
                                 createdAt: string;
                                 finishedAt: string | null;
+                                result?: {
+                                    [key: string]: unknown;
+                                } | null;
                             };
                         };
                     };
@@ -1364,6 +1452,9 @@ export interface paths {
                             /** Format: date-time */
                             createdAt: string;
                             finishedAt: string | null;
+                            result?: {
+                                [key: string]: unknown;
+                            } | null;
                         };
                     };
                 };
@@ -1616,6 +1707,9 @@ export interface paths {
                                 /** Format: date-time */
                                 createdAt: string;
                                 finishedAt: string | null;
+                                result?: {
+                                    [key: string]: unknown;
+                                } | null;
                             };
                         };
                     };
@@ -1677,6 +1771,9 @@ export interface paths {
                                 /** Format: date-time */
                                 createdAt: string;
                                 finishedAt: string | null;
+                                result?: {
+                                    [key: string]: unknown;
+                                } | null;
                             };
                         };
                     };
@@ -1736,6 +1833,118 @@ export interface paths {
                                 /** Format: date-time */
                                 createdAt: string;
                                 finishedAt: string | null;
+                                result?: {
+                                    [key: string]: unknown;
+                                } | null;
+                            };
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/environments/{envId}/engine/token": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Issue the engine's key-service token (shown once; replaces the previous one at once) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    envId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": Record<string, never>;
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description MariaDB's hashicorp-key-management-vault-url. */
+                            vaultUrl: string;
+                            /** @description MariaDB's hashicorp-key-management-token; shown once, only its hash is kept. */
+                            token: string;
+                        };
+                    };
+                };
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/environments/{envId}/engine/rotate-key": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Serve a new latest version of the engine's keys (older versions stay served) */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    envId: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": Record<string, never>;
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                202: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            operation: {
+                                id: string;
+                                type: string;
+                                status: "running" | "succeeded" | "failed";
+                                progress: {
+                                    done: number;
+                                    total: number;
+                                };
+                                error: {
+                                    code: string;
+                                    detail: string;
+                                } | null;
+                                /** Format: date-time */
+                                createdAt: string;
+                                finishedAt: string | null;
+                                result?: {
+                                    [key: string]: unknown;
+                                } | null;
                             };
                         };
                     };

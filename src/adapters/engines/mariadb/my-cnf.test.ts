@@ -4,6 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { ENCRYPTION_AT_REST_LINES, keyServiceLines } from './my-cnf.js';
 
 const DOC = join(import.meta.dirname, '../../../../docs/mariadb.md');
+const README = join(import.meta.dirname, '../../../../README.md');
 
 describe('my.cnf lines', () => {
   it('docs/mariadb.md shows exactly the lines the tests start mariadbd with', () => {
@@ -15,6 +16,9 @@ describe('my.cnf lines', () => {
       caFile: '/etc/mysql/keyward-ca.pem',
     });
     expect(block?.trimEnd().split('\n')).toEqual(['[mariadbd]', ...lines, ...ENCRYPTION_AT_REST_LINES]);
+    // The README's "Protect a MariaDB server" shows the same lines.
+    const readme = /<!-- readme-my\.cnf:start -->\s*```ini\n([\s\S]*?)```\s*<!-- readme-my\.cnf:end -->/.exec(readFileSync(README, 'utf8'))?.[1];
+    expect(readme).toBe(block);
   });
 
   it('leaves out the CA line without a CA, and refuses values that would break out of their line', () => {

@@ -8,6 +8,7 @@ import { notificationsMigration } from './0005-notifications.js';
 import { backupsMigration } from './0006-backups.js';
 import { custodyMigration } from './0007-custody.js';
 import { keyedAuditMigration } from './0008-keyed-audit.js';
+import { enginesMigration } from './0009-engines.js';
 
 /**
  * Migrations live in code, not found on disk at run time, so a bundled or installed server
@@ -24,6 +25,7 @@ export function migrationProvider(dialect: StoreDialect): MigrationProvider {
     '0006-backups': backupsMigration(),
     '0007-custody': custodyMigration(),
     '0008-keyed-audit': keyedAuditMigration(),
+    '0009-engines': enginesMigration(dialect),
   };
   return { getMigrations: () => Promise.resolve(migrations) };
 }
