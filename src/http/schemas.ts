@@ -205,8 +205,28 @@ export const UploadedKey = closed({ key: Key, operation: Type.Union([Operation, 
 
 export const ExchangeKeyAnswer = closed({ kid: Type.String(), publicKeyPem: Type.String(), expiresAt: Time });
 export const AcknowledgeRiskBody = closed({ acknowledgeRisk: Type.Boolean() });
-export const LockChallenge = closed({ text: Type.String() });
-export const LockBody = closed({ region: Region, file: Base64File, password: Password, confirmation: Type.String({ maxLength: 1000 }) });
+export const LockChallenge = closed({
+  text: Type.String({ description: 'Type it back as `confirmation`; valid for 10 to 20 minutes and while the region holds what it says.' }),
+  expiresAt: Time,
+  environments: Type.Integer({ description: 'Tenant-key environments the lock takes offline.' }),
+  keys: Type.Integer({ description: 'Keys of the region the lock destroys.' }),
+});
+export const LockProofQuery = closed({ region: Region });
+export const LockProofChallenge = closed({
+  challengeId: Type.String(),
+  ciphertext: Type.String({ description: 'Base64: a nonce, RSA-OAEP (SHA-256, MGF1-SHA-256) under the active key. Decrypt it where the key is.' }),
+  expiresAt: Time,
+  keyId: Id,
+  openssl: Type.String({ description: 'How to answer with OpenSSL alone, the key never leaving your machine.' }),
+});
+const LockProofAnswer = closed({
+  challengeId: Type.String({ maxLength: 400 }),
+  response: Type.String({ maxLength: 1000, description: 'Base64 of the decrypted nonce.' }),
+});
+export const LockBody = Type.Union([
+  closed({ region: Region, file: Base64File, password: Password, confirmation: Type.String({ maxLength: 1000 }) }),
+  closed({ region: Region, proof: LockProofAnswer, confirmation: Type.String({ maxLength: 1000 }) }),
+]);
 export type LockBody = Static<typeof LockBody>;
 export const UnlockKeyBody = closed({ file: Base64File, password: Password });
 export type UnlockKeyBody = Static<typeof UnlockKeyBody>;

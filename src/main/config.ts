@@ -52,6 +52,7 @@ const schema = z.object({
     .regex(/^[A-Za-z0-9_.-]{1,64}$/)
     .optional(),
   KEYWARD_OPERATION_LEASE_MS: z.coerce.number().int().min(500).max(3_600_000).default(30_000),
+  KEYWARD_OPERATION_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(1000).default(10),
   KEYWARD_LOCK_ROTATES_MASTER_KEY: z
     .enum(['1', '0', 'true', 'false'])
     .default('1')
@@ -88,6 +89,8 @@ export interface Config {
   instanceId: string | undefined;
   /** How long a crashed instance's operation waits before another instance takes it over. */
   operationLeaseMs: number;
+  /** Runs of an operation that keep failing (or crashing) before it is given up. */
+  operationMaxAttempts: number;
   /** PEM files of the certificate (chain) and private key to serve HTTPS with; undefined: plain HTTP. */
   tls: { certFile: string; keyFile: string } | undefined;
   /**
@@ -142,6 +145,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     pfxIterations: c.KEYWARD_PFX_ITERATIONS,
     instanceId: c.KEYWARD_INSTANCE_ID,
     operationLeaseMs: c.KEYWARD_OPERATION_LEASE_MS,
+    operationMaxAttempts: c.KEYWARD_OPERATION_MAX_ATTEMPTS,
     custodyTimeoutMs: c.KEYWARD_CUSTODY_TIMEOUT_MS,
     lockRotatesMasterKey: c.KEYWARD_LOCK_ROTATES_MASTER_KEY,
     tls,

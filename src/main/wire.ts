@@ -123,6 +123,7 @@ export async function assemble(config: Config): Promise<RunningKeyward> {
         finishClock: clock,
         owner,
         leaseMs: config.operationLeaseMs,
+        maxAttempts: config.operationMaxAttempts,
         pollMs: Math.min(1_000, config.operationLeaseMs),
         log,
       });

@@ -227,7 +227,7 @@ describe.skipIf(!routesExist)('admin center key flows', () => {
     await pane.getByLabel(/^Password/).fill(secondPassword);
     await pane.getByRole('button', { name: 'Lock', exact: true }).click();
     const challenge = (await pane.getByTestId('lock-challenge').textContent()) ?? '';
-    expect(challenge).toMatch(/^LOCK Fabrikam eu [0-9a-f]{8}$/);
+    expect(challenge).toMatch(/^LOCK Fabrikam eu: \d+ environments? offline, \d+ keys? destroyed, key [0-9a-f]{8}, code [A-Z2-9]{6}$/);
     await pane.getByLabel(/^Text to confirm/).fill(challenge);
     await screenshot(page, 'lock-challenge');
     consoleErrors.expectRefusal(409);
@@ -235,6 +235,12 @@ describe.skipIf(!routesExist)('admin center key flows', () => {
     await pane.locator('[data-problem-code="LOCK_COOLDOWN"]').waitFor();
 
     await advance(72 * HOUR + 60);
+    // Three days on, the challenge typed then has expired: the pane shows the current one to type.
+    consoleErrors.expectRefusal(400);
+    await pane.getByRole('button', { name: 'Confirm', exact: true }).click();
+    await pane.locator('[data-problem-code="CONFIRMATION_MISMATCH"]').waitFor();
+    await expect.poll(async () => (await pane.getByTestId('lock-challenge').textContent()) ?? '').not.toBe(challenge);
+    await pane.getByLabel(/^Text to confirm/).fill((await pane.getByTestId('lock-challenge').textContent()) ?? '');
     await pane.getByRole('button', { name: 'Confirm', exact: true }).click();
     await pane.waitFor({ state: 'detached' });
     await page.locator('[data-operation-type="lock-tenant"][data-operation-status="succeeded"]').waitFor({ timeout: 30_000 });

@@ -155,6 +155,9 @@ describe('the seed story with the keyward CLI alone', () => {
     writeFileSync(file('wrong.txt'), 'LOCK something else\n');
 
     expectExit(await run(['dev', 'clock', 'advance', '73h'], op), 0);
+    // Three days later the challenge seen then has expired; a script fetches the current one.
+    expectExit(await run(['key', 'lock', '--pfx', modernPfx, '--password-file', mpw, '--confirm-text-file', challengeFile], as), 12);
+    writeFileSync(challengeFile, expectExit(await run(['key', 'challenge'], as), 0).stdout);
     expectExit(await run(['key', 'lock', '--pfx', modernPfx, '--password-file', mpw, '--confirm-text-file', file('wrong.txt')], as), 12);
     expectExit(await run(['key', 'lock', '--pfx', firstPfx, '--password-file', pw, '--confirm-text-file', challengeFile], as), 39);
     const locked = expectExit(
@@ -162,6 +165,8 @@ describe('the seed story with the keyward CLI alone', () => {
       0,
     );
     expect(locked.json().operation).toMatchObject({ type: 'lock-tenant', status: 'succeeded' });
+    // The CLI proved possession by answering a challenge locally: the .pfx never left this machine.
+    expect(expectExit(await run(['audit', 'show', '--json'], as), 0).stdout).toContain('proof of possession by challenge-response');
 
     // --- Locked: nobody reads, the provider included; no new keys (R9) ---
     expect(problem(expectExit(await run(['rows', 'list', env.id, 'orders', '--json'], as), 41)).code).toBe('ENVIRONMENT_LOCKED');

@@ -188,12 +188,21 @@ export async function playSeedStory(ctx: StoryContext): Promise<void> {
     for (const env of envs) expect((await api('GET', `/v1/environments/${env.id}`, { token: alice })).body.encryption.keyId).toBe(modern.key.id);
 
     // --- R13: lock gates: 72 h, the active key only, the typed text ---
-    const challenge = expectStatus(await api('GET', `${T}/lock-challenge?region=eu`, { token: alice }), 200).body.text;
+    const fetchChallenge = async () => expectStatus(await api('GET', `${T}/lock-challenge?region=eu`, { token: alice }), 200).body;
+    const shown = await fetchChallenge();
+    // It says what the lock destroys, and expires.
+    expect(shown.text).toMatch(
+      new RegExp(`^LOCK Contoso eu: ${envs.length} environments offline, 4 keys destroyed, key [0-9a-f]{8}, code [A-Z2-9]{6}$`),
+    );
+    expect(new Date(shown.expiresAt).getTime()).toBeGreaterThan(Date.now());
     const lock = (file: Buffer, password: string, confirmation: string) =>
       api('POST', `${T}/lock`, { token: carol, body: { region: 'eu', file: b64(file), password, confirmation } });
-    const tooSoon = expectCode(await lock(modernPfx, 'modern-pw', challenge), 409, 'LOCK_COOLDOWN');
+    const tooSoon = expectCode(await lock(modernPfx, 'modern-pw', shown.text), 409, 'LOCK_COOLDOWN');
     expect(tooSoon.body.retryAfter).toBeTruthy();
     await advance(api, op, 73 * HOUR);
+    // Three days later the old text no longer locks anything; the new one does.
+    expectCode(await lock(modernPfx, 'modern-pw', shown.text), 400, 'CONFIRMATION_MISMATCH');
+    const challenge = (await fetchChallenge()).text as string;
     expectCode(await lock(firstPfx, 'correct horse 1', challenge), 409, 'KEY_MISMATCH');
     expectCode(await lock(modernPfx, 'modern-pw', `${challenge}x`), 400, 'CONFIRMATION_MISMATCH');
     expectCode(await lock(modernPfx, 'nope', challenge), 400, 'BAD_PASSWORD');

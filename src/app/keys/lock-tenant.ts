@@ -10,14 +10,17 @@ import { assertNoClashingOperation } from '../operations/conflicts.js';
 import { queueOperation } from '../operations/queue-operation.js';
 import { inRegion } from '../region.js';
 import { activeKeyOf, keyAttempt, loadKeyTenant } from './key-access.js';
-import { lockChallengeText } from './lock-challenge.js';
+import { assertChallengeTyped } from './lock-challenge.js';
+import { assertLockProof } from './lock-proof.js';
 
-export interface LockInput {
-  region: string;
-  file: Buffer;
-  password: string;
-  confirmation: string;
-}
+/**
+ * The proof of possession: the active key's .pfx with its password (the seed's way: the key
+ * passes through the server), or the answer to a lock-proof challenge (lock-proof.ts: the key
+ * never leaves the admin's machine).
+ */
+export type LockProof = { file: Buffer; password: string } | { challengeId: string; response: string };
+
+export type LockInput = LockProof & { region: string; confirmation: string };
 
 /**
  * R13: locks every tenant-key environment of a region. The caller proves possession of the
@@ -35,13 +38,16 @@ export function lockTenant(deps: AppDeps, actor: Principal, tenantId: string, in
     const tenant = await loadKeyTenant(deps.store, actor, tenantId, region);
     const early = await activeKeyOf(deps.store, tenantId, region);
     if (!early) fail('NO_ACTIVE_KEY', `Region ${region} has no active tenant key, so there is nothing to lock.`);
-    if (input.confirmation !== lockChallengeText(tenant, region, early!)) {
-      fail('CONFIRMATION_MISMATCH', 'The confirmation does not match the lock challenge; fetch it again and type it exactly.');
-    }
+    // Cheap refusals first: the gate and the typed text cost nothing, the .pfx's KDF a second.
     assertLockAllowed(lastKeyChange(await deps.store.keys.listByTenant(tenantId, region)), deps.clock.now());
-    const proof = await readPfx(input.file, input.password);
-    if (proof.thumbprint !== early!.thumbprint) {
-      fail('KEY_MISMATCH', `The uploaded key is not the active key "${early!.name}" of region ${region}; upload that key's .pfx.`);
+    await assertChallengeTyped(deps, deps.store, tenant, region, early!, input.confirmation);
+    if ('challengeId' in input) {
+      await assertLockProof(deps, input, tenantId, region, early!);
+    } else {
+      const proof = await readPfx(input.file, input.password);
+      if (proof.thumbprint !== early!.thumbprint) {
+        fail('KEY_MISMATCH', `The uploaded key is not the active key "${early!.name}" of region ${region}; upload that key's .pfx.`);
+      }
     }
 
     const result = await inRegion(deps, tenantId, region, async (tx) => {
@@ -49,6 +55,7 @@ export function lockTenant(deps: AppDeps, actor: Principal, tenantId: string, in
       if (active?.id !== early!.id) fail('CONFLICT', 'The active key changed meanwhile; fetch the lock challenge again.');
       const now = deps.clock.now();
       assertLockAllowed(lastKeyChange(await tx.keys.listByTenant(tenantId, region)), now);
+      await assertChallengeTyped(deps, tx, tenant, region, active!, input.confirmation);
       await assertNoClashingOperation(tx, tenantId, region, { regionWide: true });
       const locking = await tx.environments.moveRegionStatus(tenantId, region, 'begin-lock');
       const operation = await queueOperation(tx, deps, tenantId, 'lock-tenant', { region, keyId: active!.id, actor: actorLabel(actor) });
@@ -58,7 +65,7 @@ export function lockTenant(deps: AppDeps, actor: Principal, tenantId: string, in
         target: `region:${region}`,
         actor,
         outcome: 'allowed',
-        detail: `${locking} environment(s); operation ${operation.id}`,
+        detail: `${locking} environment(s); proof of possession by ${'challengeId' in input ? 'challenge-response (the key never reached the server)' : '.pfx upload'}; operation ${operation.id}`,
       });
       await queueKeyChangeNotification(tx, {
         tenantId,

@@ -1,4 +1,7 @@
+import { constants, privateDecrypt } from 'node:crypto';
 import type { Command } from 'commander';
+import { readPfx, type KeyFileKey } from '../../crypto/key-files/index.js';
+import { isKeywardError } from '../../domain/errors.js';
 import type { Environment, Items, Key, Operation } from '../api-types.js';
 import { cliFail } from '../cli-error.js';
 import { contextOf, example, regionOf, type Ctx } from '../context.js';
@@ -9,7 +12,10 @@ import { firstLine, passwordFlags, readLocal, readPassword, type PasswordOptions
 import { askLine, stdinIsTerminal } from '../terminal.js';
 
 /**
- * Lock and unlock (R13, R15): both prove possession of the key by sending its .pfx and password.
+ * Lock and unlock (R13, R15). A lock proves possession of the active key without sending it: the
+ * CLI opens the .pfx here, decrypts the server's lock-proof challenge with it and sends only the
+ * answer (`--send-pfx` sends the .pfx and password instead, as the seed did). An unlock must send
+ * the .pfx: it brings the private key back into the vault.
  * A lock also needs the challenge text the server shows typed back. The CLI never fills that in
  * itself (not even with --yes): on a terminal the person types it after seeing what will be
  * locked; a script must carry the text it was written with (--confirm-text / --confirm-text-file),
@@ -22,7 +28,8 @@ export function addLockCommands(key: Command): void {
     .requiredOption('--pfx <file>', "the region's active key as .pfx (proof of possession)")
     .option('--region <region>', "the region (default: the tenant's only region)")
     .option('--confirm-text <text>', 'the challenge text, typed back (scripts; asked on a terminal otherwise)')
-    .option('--confirm-text-file <file>', 'read the challenge text from this file (its first line)');
+    .option('--confirm-text-file <file>', 'read the challenge text from this file (its first line)')
+    .option('--send-pfx', 'send the .pfx and its password to the server as proof, instead of answering a challenge locally');
   passwordFlags(lock, "the .pfx's password");
   lock.addHelpText(
     'after',
@@ -42,12 +49,30 @@ export function addLockCommands(key: Command): void {
       await showBlastRadius(ctx, region);
       const password = await readPassword(options, `Password of ${options.pfx}: `);
       const confirmation = await confirmationOf(options, challenge);
-      const body = { region, file: file.toString('base64'), password, confirmation };
+      const proof = options.sendPfx ? { file: file.toString('base64'), password } : { proof: await answerLockProof(ctx, region, file, password) };
+      const body = { region, confirmation, ...proof };
       const { operation } = await ctx.api.post<{ operation: Operation }>(`/v1/tenants/${seg(ctx.tenantId())}/lock`, body);
       await finishOperation(ctx, options, operation);
     }),
     'keyward key lock --region eu --pfx contoso.pfx',
     'keyward key lock --region eu --pfx contoso.pfx --password-file pw.txt --confirm-text-file challenge.txt',
+  );
+
+  const challenge = key
+    .command('challenge')
+    .description('show the current lock challenge of a region: what a lock would destroy, and the text to type back (valid 10 to 20 minutes)')
+    .option('--region <region>', "the region (default: the tenant's only region)");
+  example(
+    challenge.action(async (options: { region?: string }, command: Command) => {
+      const ctx = contextOf(command);
+      const region = await regionOf(ctx, options.region);
+      const shown = await ctx.api.get<{ text: string; expiresAt: string }>(
+        `/v1/tenants/${seg(ctx.tenantId())}/lock-challenge?region=${encodeURIComponent(region)}`,
+      );
+      if (ctx.json) process.stdout.write(`${JSON.stringify(shown)}\n`);
+      else process.stdout.write(`${shown.text}\n`);
+    }),
+    'keyward key challenge --region eu > challenge.txt',
   );
 
   const unlock = key
@@ -77,6 +102,7 @@ export function addLockCommands(key: Command): void {
 
 interface LockOptions extends WaitOptions, PasswordOptions {
   pfx: string;
+  sendPfx?: boolean;
   region?: string;
   confirmText?: string;
   confirmTextFile?: string;
@@ -85,6 +111,43 @@ interface LockOptions extends WaitOptions, PasswordOptions {
 interface UnlockOptions extends WaitOptions, PasswordOptions {
   pfx: string;
   region?: string;
+}
+
+/**
+ * The lock-proof challenge answered here: the .pfx is opened on this machine, the nonce decrypted
+ * with its private key, and only the nonce goes back (the key never leaves).
+ */
+async function answerLockProof(ctx: Ctx, region: string, file: Buffer, password: string): Promise<{ challengeId: string; response: string }> {
+  let key: KeyFileKey;
+  try {
+    key = await readPfx(file, password);
+  } catch (error) {
+    if (isKeywardError(error)) cliFail(error.code === 'BAD_PASSWORD' ? 'BAD_PASSWORD' : 'INVALID_KEY_FILE', error.detail);
+    throw error;
+  }
+  const { items } = await ctx.api.get<Items<Key>>(`/v1/tenants/${seg(ctx.tenantId())}/keys?region=${encodeURIComponent(region)}`);
+  const active = items.find((k) => k.state === 'Active');
+  if (active !== undefined && active.thumbprint !== key.thumbprint) {
+    cliFail('KEY_MISMATCH', `This .pfx is not the active key "${active.name}" of region ${region}; give that key's .pfx.`);
+  }
+  const challenge = await ctx.api.post<{ challengeId: string; ciphertext: string }>(
+    `/v1/tenants/${seg(ctx.tenantId())}/lock-proof?region=${encodeURIComponent(region)}`,
+    undefined,
+  );
+  let nonce: Buffer;
+  try {
+    nonce = privateDecrypt(
+      { key: key.privateKey, padding: constants.RSA_PKCS1_OAEP_PADDING, oaepHash: 'sha256' },
+      Buffer.from(challenge.ciphertext, 'base64'),
+    );
+  } catch {
+    return cliFail('KEY_MISMATCH', `This .pfx cannot answer the lock challenge of region ${region}: it is not the region's active key.`);
+  }
+  try {
+    return { challengeId: challenge.challengeId, response: nonce.toString('base64') };
+  } finally {
+    nonce.fill(0);
+  }
 }
 
 async function confirmationOf(options: LockOptions, challenge: string): Promise<string> {

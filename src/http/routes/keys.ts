@@ -7,6 +7,7 @@ import { currentExchangeKey } from '../../app/keys/exchange-key.js';
 import { activateKey } from '../../app/keys/activate-key.js';
 import { lockChallenge } from '../../app/keys/lock-challenge.js';
 import { lockTenant } from '../../app/keys/lock-tenant.js';
+import { issueLockProof } from '../../app/keys/lock-proof.js';
 import { unlockKey } from '../../app/keys/unlock-key.js';
 import { principalOf } from '../auth.js';
 import {
@@ -18,6 +19,8 @@ import {
   KeyParams,
   LockBody,
   LockChallenge,
+  LockProofChallenge,
+  LockProofQuery,
   OperationAnswer,
   OptionalRegionQuery,
   RegionQuery,
@@ -32,6 +35,11 @@ type Tenant = { Params: { tenantId: string } };
 type KeyRoute = { Params: { tenantId: string; keyId: string } };
 const tags = ['keys'];
 const file = (base64: string) => Buffer.from(base64, 'base64');
+
+/** Answering a lock-proof challenge with OpenSSL alone: the private key stays on the admin's machine. */
+const OPENSSL_ANSWER =
+  'base64 -d > challenge.bin <<< "$CIPHERTEXT"; openssl pkcs12 -in key.pfx -nocerts -nodes | openssl pkeyutl -decrypt -inkey /dev/stdin ' +
+  '-pkeyopt rsa_padding_mode:oaep -pkeyopt rsa_oaep_md:sha256 -pkeyopt rsa_mgf1_md:sha256 -in challenge.bin | base64 -w0';
 
 /** API.md "Keys": tenant admins manage their tenant's keys (R3–R15). */
 export function keyRoutes(app: FastifyInstance, deps: AppDeps): void {
@@ -139,7 +147,33 @@ export function keyRoutes(app: FastifyInstance, deps: AppDeps): void {
         response: { 200: LockChallenge },
       },
     },
-    async (request) => lockChallenge(deps, principalOf(request), request.params.tenantId, request.query.region),
+    async (request) => {
+      const challenge = await lockChallenge(deps, principalOf(request), request.params.tenantId, request.query.region);
+      return { ...challenge, expiresAt: challenge.expiresAt.toISOString() };
+    },
+  );
+
+  app.post<Tenant & { Querystring: { region: string } }>(
+    '/v1/tenants/:tenantId/lock-proof',
+    {
+      schema: {
+        tags,
+        summary: 'A challenge to prove possession of the active key without sending it (answer it in the lock body as `proof`)',
+        params: TenantParams,
+        querystring: LockProofQuery,
+        response: { 201: LockProofChallenge },
+      },
+    },
+    async (request, reply) => {
+      const challenge = await issueLockProof(deps, principalOf(request), request.params.tenantId, request.query.region);
+      return reply.status(201).send({
+        challengeId: challenge.challengeId,
+        ciphertext: challenge.ciphertext.toString('base64'),
+        expiresAt: challenge.expiresAt.toISOString(),
+        keyId: challenge.keyId,
+        openssl: OPENSSL_ANSWER,
+      });
+    },
   );
 
   app.post<Tenant & { Body: LockBody }>(
@@ -154,7 +188,13 @@ export function keyRoutes(app: FastifyInstance, deps: AppDeps): void {
       },
     },
     async (request, reply) => {
-      const { operation } = await lockTenant(deps, principalOf(request), request.params.tenantId, { ...request.body, file: file(request.body.file) });
+      const body = request.body;
+      const proof = 'proof' in body ? body.proof : { file: file(body.file), password: body.password };
+      const { operation } = await lockTenant(deps, principalOf(request), request.params.tenantId, {
+        region: body.region,
+        confirmation: body.confirmation,
+        ...proof,
+      });
       return reply.status(202).send({ operation: operationView(operation) });
     },
   );

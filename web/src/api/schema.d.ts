@@ -1073,7 +1073,14 @@ export interface paths {
                     };
                     content: {
                         "application/json": {
+                            /** @description Type it back as `confirmation`; valid for 10 to 20 minutes and while the region holds what it says. */
                             text: string;
+                            /** Format: date-time */
+                            expiresAt: string;
+                            /** @description Tenant-key environments the lock takes offline. */
+                            environments: number;
+                            /** @description Keys of the region the lock destroys. */
+                            keys: number;
                         };
                     };
                 };
@@ -1081,6 +1088,55 @@ export interface paths {
         };
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/tenants/{tenantId}/lock-proof": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** A challenge to prove possession of the active key without sending it (answer it in the lock body as `proof`) */
+        post: {
+            parameters: {
+                query: {
+                    region: string;
+                };
+                header?: never;
+                path: {
+                    tenantId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            challengeId: string;
+                            /** @description Base64: a nonce, RSA-OAEP (SHA-256, MGF1-SHA-256) under the active key. Decrypt it where the key is. */
+                            ciphertext: string;
+                            /** Format: date-time */
+                            expiresAt: string;
+                            keyId: string;
+                            /** @description How to answer with OpenSSL alone, the key never leaving your machine. */
+                            openssl: string;
+                        };
+                    };
+                };
+            };
+        };
         delete?: never;
         options?: never;
         head?: never;
@@ -1113,6 +1169,14 @@ export interface paths {
                         /** @description The key file, standard base64. */
                         file: string;
                         password: string;
+                        confirmation: string;
+                    } | {
+                        region: string;
+                        proof: {
+                            challengeId: string;
+                            /** @description Base64 of the decrypted nonce. */
+                            response: string;
+                        };
                         confirmation: string;
                     };
                 };
@@ -1528,10 +1592,15 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Checks the hash chain of the whole audit log */
+        /** Checks the keyed chain of the whole audit log, and that it still passes through an e-mailed anchor */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    /** @description An anchor from a key-change e-mail: the chain must hold this entry… */
+                    anchorSeq?: string;
+                    /** @description …with this hash. */
+                    anchorHash?: string;
+                };
                 header?: never;
                 path: {
                     tenantId: string;

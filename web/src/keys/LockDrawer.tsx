@@ -1,6 +1,7 @@
 import { useState, type FormEvent } from 'react';
 import { Body1, Button, Field, Input, MessageBar, MessageBarBody, MessageBarTitle, makeStyles, tokens } from '@fluentui/react-components';
 import { unwrap } from '../api/client';
+import { ApiProblem } from '../api/problem';
 import type { Key } from '../api/types';
 import { useConnection } from '../session/ConnectionContext';
 import { useTenant } from '../tenants/TenantContext';
@@ -46,9 +47,22 @@ export function LockDrawer({ activeKey, onClose }: { activeKey: Key; onClose: ()
   const lock = useSubmit(async () => {
     if (!file) return;
     const body = { region, file: await readAsBase64(file), password, confirmation: typed };
-    const { operation } = await unwrap(api.POST('/v1/tenants/{tenantId}/lock', { params: { path: { tenantId: tenant.id } }, body }));
-    track(operation, `Lock active environments in ${region}`);
-    onClose();
+    try {
+      const { operation } = await unwrap(api.POST('/v1/tenants/{tenantId}/lock', { params: { path: { tenantId: tenant.id } }, body }));
+      track(operation, `Lock active environments in ${region}`);
+      onClose();
+    } catch (error) {
+      // The challenge expires (10 to 20 minutes) and follows what the lock would destroy: show the
+      // current one, to be typed again, beside the refusal.
+      if (error instanceof ApiProblem && error.code === 'CONFIRMATION_MISMATCH') {
+        const { text } = await unwrap(
+          api.GET('/v1/tenants/{tenantId}/lock-challenge', { params: { path: { tenantId: tenant.id }, query: { region } } }),
+        );
+        setChallenge(text);
+        setTyped('');
+      }
+      throw error;
+    }
   });
   const onSubmit = (event: FormEvent) => {
     event.preventDefault();
