@@ -11,7 +11,9 @@
 //     decrypted once), swap;
 //   - restore (other): the backup into another environment: file copy, re-key to that
 //     environment's DEK (every page decrypted and encrypted again), swap;
-//   - copy (live): another environment's live database into this one: VACUUM INTO + re-key + swap.
+//   - copy (live): another environment's live database into this one: VACUUM INTO + re-key + swap;
+//   - re-key (apply): the environment's own database under a fresh DEK, as apply and return do
+//     (SPEC L4): VACUUM INTO + re-key + swap (per MiB: what the downtime of an apply costs).
 // MB/s are of the environment's database size. All of it runs on the caller's thread: the
 // milliseconds are also how long a server's event loop is busy per operation.
 import { randomBytes } from 'node:crypto';
@@ -28,7 +30,7 @@ const ROW_TEXT_BYTES = 1_000;
 const BATCH = 1_000;
 const ROUNDS = 5;
 
-const STEPS = ['copyFile', 'copyFile+fsync', 'backup', 'restore (own)', 'restore (other)', 'copy (live)'] as const;
+const STEPS = ['copyFile', 'copyFile+fsync', 'backup', 'restore (own)', 'restore (other)', 'copy (live)', 're-key (apply)'] as const;
 type Step = (typeof STEPS)[number];
 
 const median = (xs: number[]): number => {
@@ -90,6 +92,9 @@ export async function run(): Promise<void> {
       samples['copy (live)'].push(
         await time(() => plane.restoreInto('env_dst', load(deks.dst), { environmentId: 'env_src', loadDek: load(deks.src) })),
       );
+      const fresh = randomBytes(32);
+      samples['re-key (apply)'].push(await time(() => plane.rekey('env_src', load(deks.src), load(fresh))));
+      deks.src = fresh;
       await plane.destroyBackup('env_src', backupId);
     }
 
