@@ -3,7 +3,7 @@ import type { ErrorCode } from '../domain/errors.js';
 /**
  * One exit code per error code, so scripts can branch on `$?` without parsing stderr. The server
  * codes are typed against the domain's table (src/domain/errors.ts): a code added there fails
- * typecheck here until it gets its exit code (and a row in docs/cli.md). Numbers never change
+ * typecheck here until it gets its exit code (and a row in the README's exit code table). Numbers never change
  * once published; new codes take unused numbers.
  *
  * Ranges: 1–9 the CLI's own failures; 10–19 bad input; 20–29 who/what; 30–49 refusals by rule

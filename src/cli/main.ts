@@ -28,7 +28,7 @@ export function buildProgram(): Command {
     .option('--json', 'machine-readable output on stdout (errors as JSON on stderr)')
     .addHelpText(
       'after',
-      '\nExamples:\n  $ export KEYWARD_URL=http://127.0.0.1:8080 KEYWARD_TOKEN_FILE=~/.keyward-token KEYWARD_TENANT=ten_123\n  $ keyward key list\n  $ keyward key generate --name "Contoso 2025" --out contoso-2025.pfx\n\nExit codes: docs/cli.md (one per error code).\n',
+      '\nExamples:\n  $ export KEYWARD_URL=http://127.0.0.1:8080 KEYWARD_TOKEN_FILE=~/.keyward-token KEYWARD_TENANT=ten_123\n  $ keyward key list\n  $ keyward key generate --name "Contoso 2025" --out contoso-2025.pfx\n\nExit codes: the README, "Exit codes" (one per error code).\n',
     );
 
   for (const group of [

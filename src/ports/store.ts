@@ -112,8 +112,6 @@ export interface SettingRepo {
   putIfAbsent(name: string, value: string): Promise<string>;
   /** Writes or overwrites (for values that change, like the dev clock's offset). */
   put(name: string, value: string): Promise<void>;
-  /** Deletes so that no copy stays readable in the store's files (see setting-repo.ts). */
-  erase(name: string): Promise<void>;
 }
 
 /**

@@ -118,9 +118,4 @@ export interface VaultObjectRepo {
 export interface SealedKeyStore {
   get(name: string): Promise<string | undefined>;
   putIfAbsent(name: string, value: string): Promise<string>;
-  /**
-   * Removes a value so it cannot be read back from the store's files either (secure delete and
-   * a checkpoint on SQLite). Used to destroy sealed private keys.
-   */
-  erase(name: string): Promise<void>;
 }

@@ -14,10 +14,6 @@ export function memorySealedKeys(): SealedKeyStore & { values: Map<string, strin
       if (!values.has(name)) values.set(name, value);
       return Promise.resolve(values.get(name)!);
     },
-    erase: (name) => {
-      values.delete(name);
-      return Promise.resolve();
-    },
   };
 }
 

@@ -42,7 +42,6 @@ function fileStore(dir: string): SealedKeyStore {
       }
       return Promise.resolve(read(name)!);
     },
-    erase: () => Promise.reject(new Error('not used')),
   };
 }
 

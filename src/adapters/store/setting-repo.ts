@@ -30,11 +30,5 @@ export function settingRepo(db: Executor): SettingRepo {
         .onConflict((oc) => oc.column('name').doUpdateSet({ value }))
         .execute();
     },
-
-    async erase(name) {
-      await db().deleteFrom('settings').where('name', '=', name).execute();
-      // The deleted row must not survive in the files either (see StoreDialect.scrub).
-      await db.dialect.scrub(db(), 'settings');
-    },
   };
 }
