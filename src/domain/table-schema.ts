@@ -85,15 +85,27 @@ export function normaliseCell(column: ColumnDefinition, value: unknown): RowValu
   }
 }
 
+/**
+ * Cell values by column name. Column names are the tenant's (`constructor`, `toString`,
+ * `valueOf` are valid names), so such maps have no prototype and are read only through own
+ * properties (`cellOf`): a name never finds something the map merely inherits.
+ */
+export type Cells = Record<string, RowValue>;
+
+export const emptyCells = (): Cells => Object.create(null) as Cells;
+
+/** The cell named `name` if the map holds one of its own, else undefined. */
+export const cellOf = (cells: Readonly<Record<string, unknown>>, name: string): unknown => (Object.hasOwn(cells, name) ? cells[name] : undefined);
+
 /** Validates a whole row body against a table: unknown columns are refused, not dropped. */
-export function normaliseRow(table: TableDefinition, body: Record<string, unknown>, partial: boolean): Record<string, RowValue> {
+export function normaliseRow(table: TableDefinition, body: Record<string, unknown>, partial: boolean): Cells {
   const byName = new Map(table.columns.map((c) => [c.name, c]));
-  const out: Record<string, RowValue> = {};
+  const out = emptyCells();
   for (const [name, value] of Object.entries(body)) {
     const column = byName.get(name);
     if (!column) fail('VALIDATION_FAILED', `Table "${table.name}" has no column "${name}".`);
     out[name] = normaliseCell(column!, value);
   }
-  if (!partial) for (const c of table.columns) if (!(c.name in out)) out[c.name] = null;
+  if (!partial) for (const c of table.columns) if (!Object.hasOwn(out, c.name)) out[c.name] = null;
   return out;
 }
