@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import type { Environment, EnvironmentType } from '../domain/environment.js';
 import { fail } from '../domain/errors.js';
+import { assertPrintableName } from '../domain/names.js';
 import type { Principal } from '../domain/principal.js';
 import { assertRegionOfTenant } from '../domain/tenant.js';
 import { DEK_BYTES, wrapDekWithProviderKey } from '../crypto/envelope.js';
@@ -21,6 +22,7 @@ export interface CreateEnvironmentInput {
 export async function createEnvironment(deps: AppDeps, actor: Principal, tenantId: string, input: CreateEnvironmentInput): Promise<Environment> {
   const tenant = await loadTenantFor(deps.store, actor, tenantId, 'environment.create');
   assertRegionOfTenant(tenant, input.region);
+  assertPrintableName(input.name, 'environment name');
   if (await deps.store.environments.nameExists(tenantId, input.name)) {
     fail('CONFLICT', `The tenant already has an environment named "${input.name}".`);
   }

@@ -1,4 +1,5 @@
 import { fail } from '../../domain/errors.js';
+import { assertPrintableName } from '../../domain/names.js';
 import type { Principal } from '../../domain/principal.js';
 import type { Backup } from '../../ports/backup-store.js';
 import type { AppDeps } from '../deps.js';
@@ -21,6 +22,7 @@ export function createBackup(deps: AppDeps, actor: Principal, environmentId: str
     const env = await loadEnvironmentForDatabase(deps.store, actor, environmentId);
     assertNotLocked(env, 'environment');
     assertReady(env, 'environment');
+    if (label !== undefined) assertPrintableName(label, 'backup label');
     const trimmed = label?.trim();
     if (trimmed !== undefined && trimmed.length > MAX_LABEL_LENGTH)
       fail('VALIDATION_FAILED', `A backup label has at most ${MAX_LABEL_LENGTH} characters.`);

@@ -5,7 +5,7 @@ import type { KeySource, TenantKey } from '../../domain/tenant-key.js';
 import type { Operation } from '../../domain/operation.js';
 import type { Tenant } from '../../domain/tenant.js';
 import type { KeyFileKey } from '../../crypto/key-files/index.js';
-import { caseKeyOf } from '../../domain/names.js';
+import { assertPrintableName, caseKeyOf } from '../../domain/names.js';
 import type { AppDeps } from '../deps.js';
 import { actorLabel, auditSuccess } from '../attempts.js';
 import { queueKeyChangeNotification } from '../notify/queue-key-change.js';
@@ -21,6 +21,7 @@ export interface NewKey {
 
 /** Checks that may refuse a new key before any work is spent on it (R5, R9). */
 export async function assertKeyMayBeAdded(deps: AppDeps, tenant: Tenant, region: string, name: string): Promise<void> {
+  assertPrintableName(name, 'key name');
   assertNoLockedEnvironments(await deps.store.environments.countByStatus(tenant.id, 'locked'));
   const sameName = (await deps.store.keys.listByTenant(tenant.id, region)).find((k) => caseKeyOf(k.name) === caseKeyOf(name));
   if (sameName) fail('CONFLICT', `Region ${region} already has a key named "${name}"; choose another name.`);
