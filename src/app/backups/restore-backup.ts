@@ -1,4 +1,5 @@
 import { fail } from '../../domain/errors.js';
+import { notFoundDetail } from '../../domain/permissions.js';
 import type { Principal } from '../../domain/principal.js';
 import type { Operation } from '../../domain/operation.js';
 import type { AppDeps } from '../deps.js';
@@ -23,7 +24,7 @@ export function restoreBackup(deps: AppDeps, actor: Principal, targetId: string,
       const target = await loadEnvironmentForDatabase(tx, actor, targetId);
       const source = request.sourceEnvironmentId === target.id ? target : await loadEnvironmentForDatabase(tx, actor, request.sourceEnvironmentId);
       const backup = await tx.backups.get(request.backupId);
-      if (backup?.environmentId !== source.id) return fail('NOT_FOUND', `Environment ${source.id} has no backup ${request.backupId}.`);
+      if (backup?.environmentId !== source.id) return fail('NOT_FOUND', notFoundDetail('backup', request.backupId));
       return queueReplacement(tx, deps, actor, { type: 'restore', source, target, backupId: backup.id });
     });
     deps.kick.operations();
