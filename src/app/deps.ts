@@ -1,6 +1,7 @@
 import type { Clock } from '../ports/clock.js';
 import type { DataPlane } from '../ports/data-plane.js';
 import type { Ids } from '../ports/ids.js';
+import type { KeyFileWork } from '../ports/key-file-work.js';
 import type { Store } from '../ports/store.js';
 import type { Vault } from '../ports/vault.js';
 
@@ -16,5 +17,7 @@ export interface AppDeps {
   keyFiles: {
     /** PBKDF2 iterations of generated .pfx files (600,000 unless lowered for tests). */
     pfxIterations: number;
+    /** Where .pfx reads, writes and RSA key generation run: off the event loop, queued per tenant (F1). */
+    work: KeyFileWork;
   };
 }

@@ -6,7 +6,24 @@ const name = new RegExp(NAME_PATTERN, 'u');
 const label = new RegExp(LABEL_PATTERN, 'u');
 
 const GOOD = ['Contoso', 'Fourth Coffee', 'Zürich 2', '東京', 'emoji 😀 ok', 'a\u200db', "O'Brien & Co."];
-const BAD = ['\u0000', 'a\u0000b', '\uffff', '\ufffe', '\ufdd0', '\u{1fffe}', '\ud800', 'x\udc00', '\udc00\ud800', 'tab\there', 'line\nbreak', '\u0085', '\u2028', '\u202e', '\u2066', '\u007f'];
+const BAD = [
+  '\u0000',
+  'a\u0000b',
+  '\uffff',
+  '\ufffe',
+  '\ufdd0',
+  '\u{1fffe}',
+  '\ud800',
+  'x\udc00',
+  '\udc00\ud800',
+  'tab\there',
+  'line\nbreak',
+  '\u0085',
+  '\u2028',
+  '\u202e',
+  '\u2066',
+  '\u007f',
+];
 
 describe('names and labels', () => {
   it.each(GOOD)('accepts %j', (value) => {

@@ -13,7 +13,9 @@ const Id = Type.String({ minLength: 1, maxLength: 100, pattern: '^[A-Za-z0-9_-]+
 const Time = Type.String({ format: 'date-time' });
 
 export const BackupBody = closed({
-  label: Type.Optional(Type.String({ maxLength: 200, pattern: LABEL_PATTERN, description: 'For people: what the backup was taken for (printable text).' })),
+  label: Type.Optional(
+    Type.String({ maxLength: 200, pattern: LABEL_PATTERN, description: 'For people: what the backup was taken for (printable text).' }),
+  ),
 });
 export type BackupBody = Static<typeof BackupBody>;
 

@@ -11,6 +11,7 @@ import { systemClock } from '../adapters/clock/system-clock.js';
 import { randomIds } from '../adapters/random-ids.js';
 import { openStore } from '../adapters/store/open-store.js';
 import { SqliteCipherDataPlane } from '../adapters/dataplane/sqlite-cipher-data-plane.js';
+import { PooledKeyFileWork } from '../adapters/key-files/pooled-key-file-work.js';
 import { OutboxMailer } from '../adapters/mail/outbox-mailer.js';
 import { SmtpMailer } from '../adapters/mail/smtp-mailer.js';
 import { OperationRunner } from '../jobs/operation-runner.js';
@@ -59,6 +60,12 @@ export async function assemble(config: Config): Promise<RunningKeyward> {
     const devClock = config.devClock ? new DevClock(systemClock, store.settings) : undefined;
     await devClock?.refresh();
     const clock = devClock ?? systemClock;
+    const keyFileWork = new PooledKeyFileWork({
+      threads: config.keyFiles.threads,
+      queuePerTenant: config.keyFiles.queuePerTenant,
+      now: () => clock.now(),
+    });
+    closers.unshift(() => keyFileWork.close());
     // Unique per process even when two are given one KEYWARD_INSTANCE_ID: leases are fenced by it.
     const owner = `${config.instanceId ?? `${hostname()}:${process.pid}`}:${randomIds.next('run').slice(4, 12)}`;
 
@@ -71,7 +78,7 @@ export async function assemble(config: Config): Promise<RunningKeyward> {
       clock,
       ids: randomIds,
       kick: { operations: () => runner?.kick(), notifications: () => dispatcher?.kick() },
-      keyFiles: { pfxIterations: config.pfxIterations },
+      keyFiles: { pfxIterations: config.pfxIterations, work: keyFileWork },
     };
 
     const operator = await bootstrapOperator(store, config.operatorToken);

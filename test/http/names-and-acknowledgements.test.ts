@@ -66,7 +66,10 @@ describe('names and labels refuse what is not printable text', () => {
 
   it('printable names from any script still work', async () => {
     expectStatus(
-      await kw.call('POST', `/v1/tenants/${tenantId}/environments`, { token: admin, body: { name: 'Zürich 東京 😀', region: 'eu', type: 'sandbox' } }),
+      await kw.call('POST', `/v1/tenants/${tenantId}/environments`, {
+        token: admin,
+        body: { name: 'Zürich 東京 😀', region: 'eu', type: 'sandbox' },
+      }),
       201,
     );
     expectStatus(await kw.call('POST', `/v1/environments/${envId}/backups`, { token: admin, body: { label: 'before the "big" change' } }), 201);
@@ -91,7 +94,11 @@ describe('a missing acknowledgement is ACKNOWLEDGEMENT_REQUIRED, as false is', (
         400,
         'ACKNOWLEDGEMENT_REQUIRED',
       );
-      expectCode(await kw.call('POST', `/v1/tenants/${tenantId}/keys/key_none/activate`, { token: admin, body: extra }), 400, 'ACKNOWLEDGEMENT_REQUIRED');
+      expectCode(
+        await kw.call('POST', `/v1/tenants/${tenantId}/keys/key_none/activate`, { token: admin, body: extra }),
+        400,
+        'ACKNOWLEDGEMENT_REQUIRED',
+      );
     }
   });
 
@@ -121,6 +128,8 @@ describe('a missing acknowledgement is ACKNOWLEDGEMENT_REQUIRED, as false is', (
   it('the refusals are audited', async () => {
     const audit = await kw.call('GET', `/v1/tenants/${tenantId}/audit`, { token: admin });
     const refusals = audit.body.items.filter((e: { detail: string | null }) => e.detail?.startsWith('ACKNOWLEDGEMENT_REQUIRED'));
-    expect(refusals.map((e: { action: string }) => e.action)).toEqual(expect.arrayContaining(['key.generate', 'key.upload', 'key.activate', 'environment.apply-tenant-key']));
+    expect(refusals.map((e: { action: string }) => e.action)).toEqual(
+      expect.arrayContaining(['key.generate', 'key.upload', 'key.activate', 'environment.apply-tenant-key']),
+    );
   });
 });

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { SqliteCipherDataPlane } from '../../src/adapters/dataplane/sqlite-cipher-data-plane.js';
+import { PooledKeyFileWork } from '../../src/adapters/key-files/pooled-key-file-work.js';
 import { openStore } from '../../src/adapters/store/open-store.js';
 import { SoftwareVault } from '../../src/adapters/vault/software-vault.js';
 import { randomIds } from '../../src/adapters/random-ids.js';
@@ -39,10 +40,12 @@ async function world() {
   const vault = new SoftwareVault(randomBytes(32), store.settings, () => randomIds.next('pk'));
   await vault.init();
   const dataPlane = new SqliteCipherDataPlane({ directory: join(dir, 'environments'), backupDirectory: join(dir, 'backups') });
+  const keyFileWork = new PooledKeyFileWork({ threads: 1, now: () => new Date() });
   cleanups.push(
     () => rmSync(dir, { recursive: true, force: true }),
     () => store.close(),
     () => dataPlane.close(),
+    () => keyFileWork.close(),
   );
   const deps: AppDeps = {
     store,
@@ -51,7 +54,7 @@ async function world() {
     clock: { now: () => new Date() },
     ids: randomIds,
     kick: { operations: () => undefined, notifications: () => undefined },
-    keyFiles: { pfxIterations: 2048 },
+    keyFiles: { pfxIterations: 2048, work: keyFileWork },
   };
   const tenantId = randomIds.next('ten');
   await store.tenants.insert({

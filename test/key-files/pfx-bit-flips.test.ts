@@ -52,14 +52,20 @@ describe('bit flips in the shrouded key bag', () => {
     const counts = await flipsOf(pfx, 1, P);
     const total = Object.values(counts).reduce((a, b) => a + b, 0);
     expect(total).toBeGreaterThan(8000);
-    expect(Object.keys(counts).every((code) => code.startsWith('INVALID_KEY_FILE')), JSON.stringify(counts)).toBe(true);
+    expect(
+      Object.keys(counts).every((code) => code.startsWith('INVALID_KEY_FILE')),
+      JSON.stringify(counts),
+    ).toBe(true);
   });
 
   test('an OpenSSL 3 .pfx (key and certificate): right password → INVALID_KEY_FILE', { timeout: 120_000 }, async () => {
     const key = ws.rsaKey(2048);
     const pfx = ws.exportPfx({ key, cert: ws.selfSignedCert(key), password: P, extra: ['-iter', '1'] });
     const counts = await flipsOf(pfx, 3, P);
-    expect(Object.keys(counts).every((code) => code.startsWith('INVALID_KEY_FILE')), JSON.stringify(counts)).toBe(true);
+    expect(
+      Object.keys(counts).every((code) => code.startsWith('INVALID_KEY_FILE')),
+      JSON.stringify(counts),
+    ).toBe(true);
   });
 
   test('the same flips with a wrong password stay BAD_PASSWORD (or a structural refusal), never "altered"', { timeout: 120_000 }, async () => {

@@ -58,7 +58,8 @@ export async function startInProcess(env: Record<string, string> = {}, options: 
     for (const [name, value] of Object.entries(response.headers)) {
       if (value !== undefined) answerHeaders.set(name, Array.isArray(value) ? value.join(', ') : String(value));
     }
-    return { status: response.statusCode, body, headers: answerHeaders } as Answer;
+    const answer: Answer = { status: response.statusCode, body, headers: answerHeaders };
+    return answer;
   };
   return {
     keyward,

@@ -1,6 +1,6 @@
 import { createPublicKey } from 'node:crypto';
 import type { Principal } from '../../domain/principal.js';
-import { issueKeyExchangeKey, type KekRecord } from '../../crypto/key-files/index.js';
+import type { KekRecord } from '../../crypto/key-files/index.js';
 import type { ExchangeKey } from '../../ports/key-store.js';
 import type { AppDeps } from '../deps.js';
 import { loadKeyTenant } from './key-access.js';
@@ -15,7 +15,7 @@ export async function currentExchangeKey(deps: AppDeps, actor: Principal, tenant
   const now = deps.clock.now();
   const current = await deps.store.exchangeKeys.findCurrent(tenantId, region, now);
   if (current) return current;
-  const issued = await issueKeyExchangeKey({ tenantId, region, now });
+  const issued = await deps.keyFiles.work.issueKeyExchangeKey({ tenantId, region, now });
   await deps.vault.importPrivateKey(issued.kid, issued.privateKey);
   const kek: ExchangeKey = {
     id: issued.kid,

@@ -1,7 +1,7 @@
 import type { Principal } from '../../domain/principal.js';
 import type { TenantKey } from '../../domain/tenant-key.js';
 import type { Operation } from '../../domain/operation.js';
-import { generatePfx, type RsaKeySize } from '../../crypto/key-files/index.js';
+import type { RsaKeySize } from '../../crypto/key-files/index.js';
 import type { AppDeps } from '../deps.js';
 import { audited } from '../attempts.js';
 import { addTenantKey, assertKeyMayBeAdded } from './add-tenant-key.js';
@@ -29,7 +29,7 @@ export function generateKey(
     const tenant = await loadKeyTenant(deps.store, actor, tenantId, input.region);
     assertRiskAcknowledged(input.acknowledgeRisk);
     await assertKeyMayBeAdded(deps, tenant, input.region, input.name);
-    const generated = await generatePfx({
+    const generated = await deps.keyFiles.work.generatePfx(tenantId, {
       keyName: input.name,
       tenantName: tenant.name,
       password: input.password,

@@ -2,7 +2,6 @@ import { fail } from '../../domain/errors.js';
 import { assertLockAllowed, lastKeyChange } from '../../domain/key-gates.js';
 import type { Principal } from '../../domain/principal.js';
 import type { Operation } from '../../domain/operation.js';
-import { readPfx } from '../../crypto/key-files/index.js';
 import type { AppDeps } from '../deps.js';
 import { actorLabel, audited, auditSuccess } from '../attempts.js';
 import { queueKeyChangeNotification } from '../notify/queue-key-change.js';
@@ -33,7 +32,7 @@ export function lockTenant(deps: AppDeps, actor: Principal, tenantId: string, in
     }
     const now = deps.clock.now();
     assertLockAllowed(lastKeyChange(await deps.store.keys.listByTenant(tenantId, input.region)), now);
-    const proof = await readPfx(input.file, input.password);
+    const proof = await deps.keyFiles.work.provePfx(tenantId, input.file, input.password);
     if (proof.thumbprint !== active.thumbprint) {
       fail('KEY_MISMATCH', `The uploaded key is not the active key "${active.name}" of region ${input.region}; upload that key's .pfx.`);
     }

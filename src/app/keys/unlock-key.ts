@@ -3,7 +3,6 @@ import { assertUnlockAllowed } from '../../domain/key-gates.js';
 import type { Principal } from '../../domain/principal.js';
 import { moveKey, type TenantKey } from '../../domain/tenant-key.js';
 import type { Operation } from '../../domain/operation.js';
-import { readPfx } from '../../crypto/key-files/index.js';
 import type { AppDeps } from '../deps.js';
 import { actorLabel, audited, auditSuccess } from '../attempts.js';
 import { queueKeyChangeNotification } from '../notify/queue-key-change.js';
@@ -26,7 +25,7 @@ export function unlockKey(
     const key = await loadKeyOfTenant(deps.store, tenantId, keyId);
     const lockRunning = (await deps.store.operations.listRunning(tenantId)).some((op) => op.type === 'lock-tenant' && op.input.region === key.region);
     assertUnlockAllowed(key, lockRunning, deps.clock.now());
-    const proof = await readPfx(input.file, input.password);
+    const proof = await deps.keyFiles.work.readPfx(tenantId, input.file, input.password);
     if (proof.thumbprint !== key.thumbprint) {
       fail('KEY_MISMATCH', `The uploaded key is not "${key.name}", the key that locked region ${key.region}; upload that key's .pfx.`);
     }

@@ -2,7 +2,7 @@ import { fail } from '../../domain/errors.js';
 import type { Principal } from '../../domain/principal.js';
 import type { TenantKey } from '../../domain/tenant-key.js';
 import type { Operation } from '../../domain/operation.js';
-import { readByok, readPfx, type KeyFileKey } from '../../crypto/key-files/index.js';
+import { readByok, type KeyFileKey } from '../../crypto/key-files/index.js';
 import type { AppDeps } from '../deps.js';
 import { audited } from '../attempts.js';
 import { addTenantKey, assertKeyMayBeAdded } from './add-tenant-key.js';
@@ -40,7 +40,7 @@ export async function readKeyFile(
   tenantId: string,
   input: { format: 'pfx' | 'byok'; file: Buffer; password?: string; region: string },
 ): Promise<KeyFileKey> {
-  if (input.format === 'pfx') return readPfx(input.file, input.password);
+  if (input.format === 'pfx') return deps.keyFiles.work.readPfx(tenantId, input.file, input.password);
   if (input.password !== undefined) fail('VALIDATION_FAILED', 'A .byok file has no password; leave "password" out.');
   return readByok(input.file, { keks: (kid) => exchangeKeyRecord(deps, kid), tenantId, region: input.region, now: deps.clock.now() });
 }

@@ -84,11 +84,7 @@ function decrypt(blob: EncryptedBlob, password: string): Promise<Buffer | undefi
  * about 2^-30 for a whole key, while a bit flipped in one ciphertext block garbles one block and
  * leaves these in another.
  */
-const KEY_MARKERS = [
-  Buffer.from('2a864886f70d010101', 'hex'),
-  Buffer.from('0201000282', 'hex'),
-  Buffer.from('0201000281', 'hex'),
-];
+const KEY_MARKERS = [Buffer.from('2a864886f70d010101', 'hex'), Buffer.from('0201000282', 'hex'), Buffer.from('0201000281', 'hex')];
 
 function withoutPadding(blocks: Buffer, blockBytes: number): Buffer | undefined {
   const pad = blocks[blocks.length - 1] ?? 0;
