@@ -50,6 +50,38 @@ export function assertValidTableDefinition(table: TableDefinition): void {
 
 /** Largest text or file value accepted in one cell (files travel base64-encoded). */
 export const MAX_CELL_BYTES = 4 * 1024 * 1024;
+/**
+ * Largest row, all its cells together (in `rowBytes`' measure), so that one row always fits in
+ * one answer: without it, a hundred 4 MiB cells set one PATCH at a time make a row no server
+ * can serialise (F3).
+ */
+export const MAX_ROW_BYTES = 16 * 1024 * 1024;
+
+/**
+ * What a row weighs in an answer, about its JSON size: characters of text (base64 for files),
+ * 8 per number, 5 per boolean, plus the column names. Used for the row cap and page byte caps.
+ */
+export function rowBytes(cells: Readonly<Record<string, RowValue>>): number {
+  let bytes = 0;
+  for (const [name, value] of Object.entries(cells)) {
+    bytes += name.length + 4;
+    if (typeof value === 'string') bytes += value.length;
+    else if (typeof value === 'number') bytes += 8;
+    else if (typeof value === 'boolean') bytes += 5;
+    else bytes += 4;
+  }
+  return bytes;
+}
+
+export function assertRowSize(cells: Readonly<Record<string, RowValue>>): void {
+  const bytes = rowBytes(cells);
+  if (bytes > MAX_ROW_BYTES) {
+    fail(
+      'PAYLOAD_TOO_LARGE',
+      `The row would hold ${bytes} bytes; a row holds at most ${MAX_ROW_BYTES} bytes (${MAX_ROW_BYTES / 1024 / 1024} MiB) in all.`,
+    );
+  }
+}
 const ISO_DATETIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 

@@ -54,6 +54,7 @@ export async function assemble(config: Config): Promise<RunningKeyward> {
       directory: join(config.dataDir, 'environments'),
       backupDirectory: join(config.dataDir, 'backups'),
       maxOpenHandles: config.openEnvironments,
+      maxPageBytes: config.rowPageBytes,
     });
     closers.unshift(() => dataPlane.close());
 
