@@ -6,6 +6,7 @@ import type { BackupRepo } from './backup-store.js';
 import type { ExchangeKeyRepo, KeyRepo } from './key-store.js';
 import type { NotificationRepo } from './notification-store.js';
 import type { OperationRepo } from './operation-store.js';
+import type { ThrottleRepo } from './throttle-store.js';
 
 /**
  * The control store: tenants, people, environments and settings. Two adapters (embedded
@@ -106,6 +107,7 @@ export interface Repos {
   audit: AuditRepo;
   notifications: NotificationRepo;
   backups: BackupRepo;
+  throttle: ThrottleRepo;
 }
 
 export interface Store extends Repos {

@@ -6,6 +6,7 @@ import { postgresUnreachable, sql, testDatabaseHost, testDatabaseUrl } from '../
 import { migrationProvider } from '../../src/adapters/store/migrations/index.js';
 import { keyStoreContract } from './key-store.contract.js';
 import { backupStoreContract } from './backup-store.contract.js';
+import { throttleStoreContract } from './throttle-store.contract.js';
 
 const url = testDatabaseUrl;
 const schema = `keyward_test_${randomBytes(6).toString('hex')}`;
@@ -33,6 +34,7 @@ if (reason !== undefined && process.env.CI) {
     storeContract({ open: () => openStore({ kind: 'postgres', url, schema }) });
     keyStoreContract({ open: () => openStore({ kind: 'postgres', url, schema }) });
     backupStoreContract({ open: () => openStore({ kind: 'postgres', url, schema }) });
+    throttleStoreContract({ open: () => openStore({ kind: 'postgres', url, schema }) });
 
     it('migrates once when two instances start at the same time on a fresh schema', async () => {
       const racing = `${schema}_race`;

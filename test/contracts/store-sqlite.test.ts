@@ -8,6 +8,7 @@ import { migrationProvider } from '../../src/adapters/store/migrations/index.js'
 import { storeContract } from './store.contract.js';
 import { keyStoreContract } from './key-store.contract.js';
 import { backupStoreContract } from './backup-store.contract.js';
+import { throttleStoreContract } from './throttle-store.contract.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'keyward-store-'));
 const file = join(dir, 'nested', 'control.db');
@@ -17,6 +18,7 @@ describe('Store contract on embedded SQLite', () => {
   storeContract({ open: () => openStore({ kind: 'sqlite', file }) });
   keyStoreContract({ open: () => openStore({ kind: 'sqlite', file }) });
   backupStoreContract({ open: () => openStore({ kind: 'sqlite', file }) });
+  throttleStoreContract({ open: () => openStore({ kind: 'sqlite', file }) });
 
   it('keeps the file private and in WAL mode', async () => {
     await (await openStore({ kind: 'sqlite', file })).close();

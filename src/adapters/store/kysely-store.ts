@@ -12,6 +12,7 @@ import { operationRepo } from './operation-repo.js';
 import type { ControlDatabase } from './schema.js';
 import { settingRepo } from './setting-repo.js';
 import { tenantRepo } from './tenant-repo.js';
+import { throttleRepo } from './throttle-repo.js';
 import { userRepo } from './user-repo.js';
 
 /** Every repo over one executor. A new repo is one line here and one in `Repos`. */
@@ -27,6 +28,7 @@ function reposOn(db: Executor, flavour: SqlFlavour): Repos {
     audit: auditRepo(db),
     notifications: notificationRepo(db, flavour),
     backups: backupRepo(db),
+    throttle: throttleRepo(db, flavour),
   };
 }
 

@@ -2,6 +2,7 @@ import type { AuditHeadRow, AuditRow } from './audit-repo.js';
 import type { BackupRow } from './backup-repo.js';
 import type { NotificationRow } from './notification-repo.js';
 import type { OperationRow } from './operation-repo.js';
+import type { ThrottleRow } from './throttle-repo.js';
 
 /**
  * Row shapes of the control store, as both dialects return them. The column types are the
@@ -94,4 +95,5 @@ export interface ControlDatabase {
   audit_heads: AuditHeadRow;
   notifications: NotificationRow;
   backups: BackupRow;
+  throttle_counters: ThrottleRow;
 }

@@ -5,6 +5,7 @@ import { operationsMigration } from './0003-operations.js';
 import { auditMigration } from './0004-audit.js';
 import { notificationsMigration } from './0005-notifications.js';
 import { backupsMigration } from './0006-backups.js';
+import { throttleMigration } from './0007-throttle.js';
 
 /** The two SQL dialects the control store speaks; migrations differ only where types must. */
 export type SqlFlavour = 'sqlite' | 'postgres';
@@ -22,6 +23,7 @@ export function migrationProvider(flavour: SqlFlavour): MigrationProvider {
     '0004-audit': auditMigration(),
     '0005-notifications': notificationsMigration(),
     '0006-backups': backupsMigration(),
+    '0007-throttle': throttleMigration(),
   };
   return { getMigrations: () => Promise.resolve(migrations) };
 }
