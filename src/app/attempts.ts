@@ -3,6 +3,7 @@ import type { Principal } from '../domain/principal.js';
 import type { AuditDraft } from '../ports/audit-store.js';
 import type { Repos } from '../ports/store.js';
 import type { AppDeps } from './deps.js';
+import { appendRefusal } from './audit-collapse.js';
 
 /** How a principal appears in the audit log and in e-mails: never a token, always who. */
 export const actorLabel = (p: Principal): string => (p.kind === 'operator' ? 'operator' : `${p.email} (${p.id})`);
@@ -28,7 +29,9 @@ export async function audited<T>(deps: AppDeps, actor: Principal, attempt: () =>
     const stranger = actor.kind === 'user' && target !== undefined && actor.tenantId !== target.tenantId;
     if (target && !stranger) {
       const detail = isKeywardError(error) ? error.code : 'INTERNAL';
-      await deps.store.audit.append({ ...target, at: deps.clock.now(), actor: actorLabel(actor), outcome: 'refused', detail }).catch(() => undefined); // An audit write failing must not hide the refusal itself.
+      await appendRefusal(deps.store, { ...target, at: deps.clock.now(), actor: actorLabel(actor), outcome: 'refused', detail }).catch(
+        () => undefined,
+      ); // An audit write failing must not hide the refusal itself; repeats are collapsed (audit-collapse.ts).
     }
     throw error;
   }

@@ -1,3 +1,4 @@
+import type { Quotas } from '../domain/quotas.js';
 import type { Clock } from '../ports/clock.js';
 import type { DataPlane } from '../ports/data-plane.js';
 import type { Ids } from '../ports/ids.js';
@@ -19,5 +20,11 @@ export interface AppDeps {
     pfxIterations: number;
     /** Where .pfx reads, writes and RSA key generation run: off the event loop, queued per tenant (F1). */
     work: KeyFileWork;
+  };
+  /** What one tenant may hold and try (SPEC F2, F3); set by the operator (main/config.ts). */
+  limits: {
+    quotas: Quotas;
+    /** Wrong .pfx passwords in a row, per caller and per tenant, before each try must wait (F2). */
+    passwordFailures: { perCaller: number; perTenant: number };
   };
 }

@@ -80,6 +80,7 @@ export async function assemble(config: Config): Promise<RunningKeyward> {
       ids: randomIds,
       kick: { operations: () => runner?.kick(), notifications: () => dispatcher?.kick() },
       keyFiles: { pfxIterations: config.pfxIterations, work: keyFileWork },
+      limits: { quotas: config.quotas, passwordFailures: config.passwordFailures },
     };
 
     const operator = await bootstrapOperator(store, config.operatorToken);

@@ -16,7 +16,7 @@ export interface ThrottleCounter {
   lastAt: Date;
   /** Refused until (a back-off), or the end of a counting window; null: none. */
   until: Date | null;
-  /** A short non-secret note (the first target a collapsed refusal named). */
+  /** A short non-secret note (what a collapsed refusal was: actor, action, code, first target); at most 1,000 characters. */
   note: string | null;
 }
 

@@ -24,7 +24,14 @@ export function throttleStoreContract(target: StoreContractTarget): void {
       const until = new Date('2026-03-01T00:00:10.000Z');
       await store.transaction(async (tx) => {
         const c = await tx.throttle.lock(key, 'ten_1');
-        await tx.throttle.put({ ...c, count: 3, since: new Date('2026-03-01T00:00:00.000Z'), lastAt: new Date('2026-03-01T00:00:05.000Z'), until, note: 'region:eu' });
+        await tx.throttle.put({
+          ...c,
+          count: 3,
+          since: new Date('2026-03-01T00:00:00.000Z'),
+          lastAt: new Date('2026-03-01T00:00:05.000Z'),
+          until,
+          note: 'region:eu',
+        });
       });
       expect(await other.transaction((tx) => tx.throttle.lock(key, 'ten_1'))).toEqual({
         key,

@@ -55,6 +55,10 @@ async function world() {
     ids: randomIds,
     kick: { operations: () => undefined, notifications: () => undefined },
     keyFiles: { pfxIterations: 2048, work: keyFileWork },
+    limits: {
+      quotas: { environmentsPerTenant: 100, tablesPerEnvironment: 100, backupsPerEnvironment: 100 },
+      passwordFailures: { perCaller: 5, perTenant: 20 },
+    },
   };
   const tenantId = randomIds.next('ten');
   await store.tenants.insert({

@@ -19,9 +19,17 @@ export interface InProcessKeyward {
   close(): Promise<void>;
 }
 
-export async function startInProcess(env: Record<string, string> = {}, options: { background?: boolean } = {}): Promise<InProcessKeyward> {
-  const dataDir = mkdtempSync(join(tmpdir(), 'keyward-inproc-'));
-  const operatorToken = `op_${Math.random().toString(36).slice(2)}_in_process`;
+/**
+ * `share`: another instance's data dir and operator token (a second instance on the same
+ * PostgreSQL store and files, as several servers of one deployment are); it then leaves the
+ * directory to the first one to remove.
+ */
+export async function startInProcess(
+  env: Record<string, string> = {},
+  options: { background?: boolean; share?: InProcessKeyward } = {},
+): Promise<InProcessKeyward> {
+  const dataDir = options.share?.dataDir ?? mkdtempSync(join(tmpdir(), 'keyward-inproc-'));
+  const operatorToken = options.share?.operatorToken ?? `op_${Math.random().toString(36).slice(2)}_in_process`;
   const keyward = await assemble(
     loadConfig({
       KEYWARD_DATA_DIR: dataDir,
@@ -68,7 +76,7 @@ export async function startInProcess(env: Record<string, string> = {}, options: 
     dataDir,
     async close() {
       await keyward.close();
-      rmSync(dataDir, { recursive: true, force: true });
+      if (!options.share) rmSync(dataDir, { recursive: true, force: true });
     },
   };
 }

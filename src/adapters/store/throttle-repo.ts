@@ -15,7 +15,7 @@ export interface ThrottleRow {
 
 const EPOCH = new Date(0).toISOString();
 const MAX_KEY = 500;
-const MAX_NOTE = 200;
+const MAX_NOTE = 1_000;
 
 function fromRow(row: ThrottleRow): ThrottleCounter {
   return {
@@ -68,7 +68,9 @@ export function throttleRepo(db: Executor, flavour: SqlFlavour): ThrottleRepo {
         .insertInto('throttle_counters')
         .values(row)
         .onConflict((oc) =>
-          oc.column('key').doUpdateSet({ scope: row.scope, count: row.count, since: row.since, last_at: row.last_at, until: row.until, note: row.note }),
+          oc
+            .column('key')
+            .doUpdateSet({ scope: row.scope, count: row.count, since: row.since, last_at: row.last_at, until: row.until, note: row.note }),
         )
         .execute();
     },

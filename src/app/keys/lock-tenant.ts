@@ -4,6 +4,7 @@ import type { Principal } from '../../domain/principal.js';
 import type { Operation } from '../../domain/operation.js';
 import type { AppDeps } from '../deps.js';
 import { actorLabel, audited, auditSuccess } from '../attempts.js';
+import { withPasswordAttempt } from '../password-attempts.js';
 import { queueKeyChangeNotification } from '../notify/queue-key-change.js';
 import { activeKeyOf, assertNoRegionOperation, keyAttempt, loadKeyTenant, queueOperation } from './key-access.js';
 import { lockChallengeText } from './lock-challenge.js';
@@ -32,7 +33,7 @@ export function lockTenant(deps: AppDeps, actor: Principal, tenantId: string, in
     }
     const now = deps.clock.now();
     assertLockAllowed(lastKeyChange(await deps.store.keys.listByTenant(tenantId, input.region)), now);
-    const proof = await deps.keyFiles.work.provePfx(tenantId, input.file, input.password);
+    const proof = await withPasswordAttempt(deps, actor, tenantId, () => deps.keyFiles.work.provePfx(tenantId, input.file, input.password));
     if (proof.thumbprint !== active.thumbprint) {
       fail('KEY_MISMATCH', `The uploaded key is not the active key "${active.name}" of region ${input.region}; upload that key's .pfx.`);
     }

@@ -5,6 +5,7 @@ import { moveKey, type TenantKey } from '../../domain/tenant-key.js';
 import type { Operation } from '../../domain/operation.js';
 import type { AppDeps } from '../deps.js';
 import { actorLabel, audited, auditSuccess } from '../attempts.js';
+import { withPasswordAttempt } from '../password-attempts.js';
 import { queueKeyChangeNotification } from '../notify/queue-key-change.js';
 import { keyAttempt, loadKeyOfTenant, loadKeyTenant, queueOperation } from './key-access.js';
 
@@ -25,7 +26,7 @@ export function unlockKey(
     const key = await loadKeyOfTenant(deps.store, tenantId, keyId);
     const lockRunning = (await deps.store.operations.listRunning(tenantId)).some((op) => op.type === 'lock-tenant' && op.input.region === key.region);
     assertUnlockAllowed(key, lockRunning, deps.clock.now());
-    const proof = await deps.keyFiles.work.readPfx(tenantId, input.file, input.password);
+    const proof = await withPasswordAttempt(deps, actor, tenantId, () => deps.keyFiles.work.readPfx(tenantId, input.file, input.password));
     if (proof.thumbprint !== key.thumbprint) {
       fail('KEY_MISMATCH', `The uploaded key is not "${key.name}", the key that locked region ${key.region}; upload that key's .pfx.`);
     }

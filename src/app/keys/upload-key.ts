@@ -5,6 +5,7 @@ import type { Operation } from '../../domain/operation.js';
 import { readByok, type KeyFileKey } from '../../crypto/key-files/index.js';
 import type { AppDeps } from '../deps.js';
 import { audited } from '../attempts.js';
+import { withPasswordAttempt } from '../password-attempts.js';
 import { addTenantKey, assertKeyMayBeAdded } from './add-tenant-key.js';
 import { exchangeKeyRecord } from './exchange-key.js';
 import { assertRiskAcknowledged, keyAttempt, loadKeyTenant } from './key-access.js';
@@ -29,7 +30,8 @@ export function uploadKey(
     const tenant = await loadKeyTenant(deps.store, actor, tenantId, input.region);
     assertRiskAcknowledged(input.acknowledgeRisk);
     await assertKeyMayBeAdded(deps, tenant, input.region, input.name);
-    const material = await readKeyFile(deps, tenantId, input);
+    const read = () => readKeyFile(deps, tenantId, input);
+    const material = await (input.format === 'pfx' ? withPasswordAttempt(deps, actor, tenantId, read) : read());
     return addTenantKey(deps, actor, { tenant, region: input.region, name: input.name, source: input.format, material }, 'uploaded');
   });
 }
