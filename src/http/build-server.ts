@@ -3,6 +3,7 @@ import swagger from '@fastify/swagger';
 import type { AppDeps } from '../app/deps.js';
 import type { DevClock } from '../adapters/clock/dev-clock.js';
 import { installAuth } from './auth.js';
+import { installRateLimits, type RateLimitSettings } from './rate-limits.js';
 import { installProblemHandlers } from './problem.js';
 import { createMetrics, installRequestMetrics } from './metrics.js';
 import { Problem } from './schemas.js';
@@ -20,15 +21,37 @@ export interface ServerOptions {
   bodyLimitBytes: number;
   devClock: DevClock | undefined;
   version: string;
+  /** Timeouts, the connection cap and rate limits (SPEC F1-F3; README "Limits"). */
+  limits: HttpLimits;
+}
+
+export interface HttpLimits extends RateLimitSettings {
+  /** Client addresses from X-Forwarded-For: only behind a reverse proxy that sets it. */
+  trustProxy: boolean;
+  /** The whole request, body included, must arrive within this (slow bodies get 408 and a closed socket). */
+  requestTimeoutMs: number;
+  /** A socket idle this long is closed. */
+  connectionTimeoutMs: number;
+  keepAliveTimeoutMs: number;
+  /** Connections open at once; more are closed as they arrive. */
+  maxConnections: number;
 }
 
 /** Paths pino replaces before a line is written: tokens, passwords, key files, row bodies. */
 export const REDACTED_PATHS = ['req.headers.authorization', 'req.headers.cookie', 'body', '*.password', '*.token', '*.pfx', '*.file', '*.wrappedDek'];
 
 export async function buildServer(deps: AppDeps, options: ServerOptions): Promise<FastifyInstance> {
+  const { limits } = options;
   const app = Fastify({
     logger: { level: options.logLevel, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } },
     bodyLimit: options.bodyLimitBytes,
+    trustProxy: limits.trustProxy,
+    requestTimeout: limits.requestTimeoutMs,
+    connectionTimeout: limits.connectionTimeoutMs,
+    keepAliveTimeout: limits.keepAliveTimeoutMs,
+    // Node checks request timeouts on this interval (30 s by default, which would let a slow
+    // body live up to 30 s past its timeout); headers must arrive within the request timeout.
+    http: { connectionsCheckingInterval: Math.min(1_000, limits.requestTimeoutMs), headersTimeout: Math.min(60_000, limits.requestTimeoutMs) },
     // Closed schemas must refuse unknown fields and wrong types, not quietly fix them.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false } },
     return503OnClosing: true,
@@ -47,8 +70,10 @@ export async function buildServer(deps: AppDeps, options: ServerOptions): Promis
 
   const metrics = createMetrics(() => deps.dataPlane.openEnvironmentIds().length);
   installRequestMetrics(app, metrics);
+  app.server.maxConnections = limits.maxConnections;
   installProblemHandlers(app, deps.clock);
-  installAuth(app, deps.store);
+  const badToken = await installRateLimits(app, deps.clock, limits);
+  installAuth(app, deps.store, badToken);
   const devClock = options.devClock;
   // Another instance may have moved the shared dev clock: catch up before every request.
   if (devClock) app.addHook('onRequest', async () => devClock.refresh());

@@ -99,7 +99,7 @@ export interface Config {
   passwordFailures: { perCaller: number; perTenant: number };
   http: {
     /** Requests per minute per client address, all routes; 0 turns the ceiling off. */
-    rateLimitPerMinute: number;
+    perMinute: number;
     /** Requests with an unknown token per minute per client address before 429. */
     badTokensPerMinute: number;
     /** Client addresses from X-Forwarded-For (behind a reverse proxy). */
@@ -151,7 +151,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     keyFiles: { threads: c.KEYWARD_KEY_FILE_THREADS, queuePerTenant: c.KEYWARD_KEY_FILE_QUEUE_PER_TENANT },
     passwordFailures: { perCaller: c.KEYWARD_PASSWORD_FAILURES_PER_CALLER, perTenant: c.KEYWARD_PASSWORD_FAILURES_PER_TENANT },
     http: {
-      rateLimitPerMinute: c.KEYWARD_RATE_LIMIT_PER_MINUTE,
+      perMinute: c.KEYWARD_RATE_LIMIT_PER_MINUTE,
       badTokensPerMinute: c.KEYWARD_BAD_TOKENS_PER_MINUTE,
       trustProxy: c.KEYWARD_TRUST_PROXY,
       requestTimeoutMs: c.KEYWARD_REQUEST_TIMEOUT_MS,

@@ -90,7 +90,13 @@ export async function assemble(config: Config): Promise<RunningKeyward> {
       writeFileSync(operatorTokenFile, `${operator.token}\n`, { mode: 0o600 });
     }
 
-    const app = await buildServer(deps, { logLevel: config.logLevel, bodyLimitBytes: config.bodyLimitBytes, devClock, version: VERSION });
+    const app = await buildServer(deps, {
+      logLevel: config.logLevel,
+      bodyLimitBytes: config.bodyLimitBytes,
+      devClock,
+      version: VERSION,
+      limits: config.http,
+    });
     closers.unshift(() => app.close());
     const log = (event: object) => {
       const name = 'event' in event ? String(event.event) : '';
