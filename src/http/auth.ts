@@ -18,7 +18,11 @@ declare module 'fastify' {
  * Authenticates every request to a non-public route before its body is even parsed.
  * `onRefused` hears of every refused token (the bad-token limit, rate-limits.ts).
  */
-export function installAuth(app: FastifyInstance, store: Store, onRefused: (request: FastifyRequest) => Promise<void> = async () => undefined): void {
+export function installAuth(
+  app: FastifyInstance,
+  store: Store,
+  onRefused: (request: FastifyRequest) => Promise<void> = () => Promise.resolve(),
+): void {
   app.decorateRequest('principal', undefined);
   app.addHook('onRequest', async (request) => {
     if (request.routeOptions.config.public) return;
