@@ -1,6 +1,7 @@
 // Issue 13, finding 1 (SPEC F1): a 600,000-iteration .pfx read with a wrong password costs over
 // a second of key derivation, which runs on a worker thread: the event loop stays free for
 // everyone else all that time. (bench/hostile-load.bench.ts measures what others wait.)
+import { performance } from 'node:perf_hooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generatePfx } from '../../src/crypto/key-files/index.js';
 import { expectCode } from '../support/api.js';
