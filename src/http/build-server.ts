@@ -30,7 +30,11 @@ export interface HttpLimits extends RateLimitSettings {
   trustProxy: boolean;
   /** The whole request, body included, must arrive within this (slow bodies get 408 and a closed socket). */
   requestTimeoutMs: number;
-  /** A socket idle this long is closed. */
+  /**
+   * A socket without any traffic this long is closed, also while its request is handled or its
+   * answer is not being read: longer than the longest request (a large backup answers when done).
+   * A socket that never sends a request is closed by the request timeout.
+   */
   connectionTimeoutMs: number;
   keepAliveTimeoutMs: number;
   /** Connections open at once; more are closed as they arrive. */

@@ -61,7 +61,7 @@ const schema = z.object({
   KEYWARD_BAD_TOKENS_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(20),
   KEYWARD_TRUST_PROXY: flag,
   KEYWARD_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(30_000),
-  KEYWARD_CONNECTION_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(60_000),
+  KEYWARD_CONNECTION_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(300_000),
   KEYWARD_KEEP_ALIVE_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(5_000),
   KEYWARD_MAX_CONNECTIONS: z.coerce.number().int().min(1).max(1_000_000).default(1_024),
   KEYWARD_ROW_PAGE_BYTES: z.coerce

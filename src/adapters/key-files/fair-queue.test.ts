@@ -63,6 +63,16 @@ describe('FairQueue', () => {
     expect(isKeywardError(error) && error.code).toBe('RATE_LIMITED');
   });
 
+  it('refuses a job that would wait longer than it may', async () => {
+    const queue = new FairQueue({ concurrency: 1, maxPendingPerTenant: 10, maxPending: 10, now: () => now, initialJobMs: 2_000, maxWaitMs: 5_000 });
+    const never = () => new Promise<never>(() => undefined);
+    void queue.submit('a', never);
+    void queue.submit('b', never);
+    void queue.submit('c', never); // expected to wait 4 s: b, then itself
+    const error = await queue.submit('d', never).catch((e: unknown) => e);
+    expect(isKeywardError(error) && [error.code, error.retryAfter!.getTime() - now.getTime()]).toEqual(['RATE_LIMITED', 6_000]);
+  });
+
   it('a job that throws frees its place', async () => {
     const queue = new FairQueue({ concurrency: 1, maxPendingPerTenant: 1, maxPending: 10, now: () => now });
     await expect(queue.submit('a', () => Promise.reject(new Error('boom')))).rejects.toThrow('boom');

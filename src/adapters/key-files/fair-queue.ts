@@ -12,6 +12,12 @@ export interface FairQueueOptions {
   now: () => Date;
   /** What a job costs before any has been measured, in ms (a 600,000-iteration .pfx read: ~1.5 s). */
   initialJobMs?: number;
+  /**
+   * A job expected to wait longer than this (from the measured job time and the jobs ahead) is
+   * refused at once: a request that waits past the server's socket timeouts would be cut off
+   * without an answer, after taking a place in the queue all that time.
+   */
+  maxWaitMs?: number;
 }
 
 interface Waiting {
@@ -63,6 +69,10 @@ export class FairQueue {
         );
       }
       if (this.pending >= this.options.maxPending) this.refuse('The server has as many key-file operations waiting as it takes', this.pending);
+      const waiting = this.pending - this.running;
+      if (this.options.maxWaitMs !== undefined && (this.averageMs * (waiting + 1)) / this.options.concurrency > this.options.maxWaitMs) {
+        this.refuse('The key-file workers are busy for longer than a request may wait', waiting + 1);
+      }
     } catch (error) {
       return Promise.reject(asError(error));
     }

@@ -16,6 +16,8 @@ export interface PooledKeyFileWorkOptions {
   now: () => Date;
 }
 
+/** How long a job may be expected to wait for a worker; longer, it is refused (FairQueue). */
+const MAX_WAIT_MS = 30_000;
 /** Each worker waits this long idle before it exits (the first job after pays ~0.3 s to start one). */
 const IDLE_TIMEOUT_MS = 60_000;
 /**
@@ -46,6 +48,7 @@ export class PooledKeyFileWork implements KeyFileWork {
       concurrency: threads,
       maxPendingPerTenant: options.queuePerTenant ?? 4,
       maxPending: options.queueTotal ?? threads * 16,
+      maxWaitMs: MAX_WAIT_MS,
       now: options.now,
     });
   }
