@@ -11,7 +11,8 @@
 //     (queue per tenant, password back-off, request ceiling) are lifted, so the key-file pool is
 //     saturated for the whole phase, which is the worst case for everyone else;
 //   - backups of a ~500 MB environment, one after another.
-// The goal: the worst probe under 50 ms in every phase.
+// The goal: the worst probe under 50 ms in every phase. A refused upload (429: the queue would
+// wait more than 30 s) waits its Retry-After before the lane tries again.
 import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { Agent, request } from 'node:http';
@@ -85,7 +86,8 @@ async function probe(base: string, token: string, rowPath: string, until: () => 
 }
 
 async function probeUntil(base: string, token: string, rowPath: string, until: () => boolean, out: Probes, probeAgent: Agent): Promise<void> {
-  for (let i = 0; !until(); i++) {
+  // At least a few probes of each kind, however long each takes (a stalled server answers late).
+  for (let i = 0; !until() || i < 6; i++) {
     const which = i % 2 === 0 ? 'healthz' : 'row';
     const started = performance.now();
     const answer = await call(base, 'GET', which === 'healthz' ? '/healthz' : rowPath, which === 'row' ? token : undefined, undefined, probeAgent);
@@ -105,11 +107,16 @@ function flood(width: number, work: () => Promise<Answer>, stop: () => boolean):
   const statuses: Record<string, number> = {};
   const lane = async () => {
     while (!stop()) {
-      const status = await work().then(
-        (answer) => String(answer.status),
-        (error: unknown) => (error instanceof Error ? error.message : String(error)),
-      );
+      const answer = await work().catch((error: unknown) => ({ status: error instanceof Error ? error.message : String(error), body: '' }));
+      const status = String(answer.status);
       statuses[status] = (statuses[status] ?? 0) + 1;
+      // An upload the server refused (its queue is full) is tried again when it says, so the
+      // lane keeps one upload in flight rather than a stream of refusals (the request ceiling,
+      // lifted here, is what bounds a client that does not wait).
+      if (status === '429') {
+        const retryAfter = Date.parse((JSON.parse(answer.body) as { retryAfter?: string }).retryAfter ?? '');
+        await new Promise((r) => setTimeout(r, Math.min(5_000, Math.max(100, retryAfter - Date.now()))));
+      }
     }
   };
   return Promise.all(Array.from({ length: width }, lane)).then(() => statuses);
@@ -128,7 +135,10 @@ function report(name: string, idle: Probes, loaded: Probes, note: string): numbe
   }
   console.log(`\n  ${name}  ${note}`);
   for (const line of cells) console.log(`    ${line}`);
-  console.log(`    worst probe ${worst.toFixed(1)} ms: ${worst < 50 ? 'under' : 'OVER'} the 50 ms goal`);
+  const over = (p: Probes) => [...p.healthz, ...p.row].filter((ms) => ms >= 50).length;
+  console.log(
+    `    worst probe ${worst.toFixed(1)} ms: ${worst < 50 ? 'under' : 'OVER'} the 50 ms goal; probes of 50 ms or more: ${over(loaded)} of ${loaded.healthz.length + loaded.row.length} (idle: ${over(idle)} of ${idle.healthz.length + idle.row.length})`,
+  );
   return worst;
 }
 
