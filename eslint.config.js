@@ -68,7 +68,12 @@ export default tseslint.config(
               except: ['./http', './app', './domain', './ports', './crypto'],
               message: 'http/ calls use cases; adapters are wired in main/.',
             },
-            { target: './src/cli', from: './src', except: ['./cli', './domain', './crypto', './api'], message: 'cli/ talks to the server over HTTP only (and opens key files on the admin’s machine).' },
+            {
+              target: './src/cli',
+              from: './src',
+              except: ['./cli', './domain', './crypto', './api'],
+              message: 'cli/ talks to the server over HTTP only (and opens key files on the admin’s machine).',
+            },
           ],
         },
       ],

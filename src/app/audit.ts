@@ -1,4 +1,5 @@
 import { isKeywardError } from '../domain/errors.js';
+import { appendRefusal } from './audit-collapse.js';
 import type { Principal } from '../domain/principal.js';
 import type { AuditOutcome } from '../ports/audit-store.js';
 import type { Clock } from '../ports/clock.js';
@@ -61,8 +62,14 @@ export async function audited<T>(
     const stranger = actor.kind === 'user' && target !== undefined && actor.tenantId !== target.tenantId;
     if (target && !stranger) {
       const detail = isKeywardError(error) ? error.code : 'INTERNAL';
-      // An audit write failing must not hide the refusal itself.
-      await recordAudit(deps.store, deps, { ...target, actor, outcome: 'refused', detail }).catch(() => undefined);
+      // An audit write failing must not hide the refusal itself; repeats are collapsed (audit-collapse.ts).
+      await appendRefusal(deps.store, (bytes) => deps.vault.auditMac(bytes), {
+        ...target,
+        at: deps.clock.now(),
+        actor: actorLabel(actor),
+        outcome: 'refused',
+        detail,
+      }).catch(() => undefined);
     }
     throw error;
   }

@@ -3,6 +3,8 @@ import { parseEngineAdminUrl } from '../domain/engine-admin-url.js';
 import { EMBEDDED, type EnvironmentEngine } from '../domain/engine.js';
 import type { Environment, EnvironmentType } from '../domain/environment.js';
 import { fail } from '../domain/errors.js';
+import { assertPrintableName } from '../domain/names.js';
+import { assertWithinQuota } from '../domain/quotas.js';
 import type { Principal } from '../domain/principal.js';
 import { assertRegionOfTenant } from '../domain/tenant.js';
 import { DEK_BYTES, wrapDekWithProviderKey } from '../crypto/envelope.js';
@@ -32,6 +34,8 @@ export async function createEnvironment(deps: AppDeps, actor: Principal, tenantI
   const tenant = await loadTenantFor(deps.store, actor, tenantId, 'environment.create');
   assertRegionOfTenant(tenant, input.region);
   const admin = input.engine?.kind === 'mariadb' ? parseEngineAdminUrl(input.engine.adminUrl) : undefined;
+  assertPrintableName(input.name, 'environment name');
+  assertWithinQuota(deps.limits.quotas, 'environmentsPerTenant', (await deps.store.environments.listByTenant(tenantId)).length);
   if (await deps.store.environments.nameExists(tenantId, input.name)) {
     fail('CONFLICT', `The tenant already has an environment named "${input.name}".`);
   }

@@ -2,6 +2,7 @@ import { assertEmbedded } from '../domain/engine.js';
 import { assertMayAddFileColumn } from '../domain/environment.js';
 import type { Principal } from '../domain/principal.js';
 import { assertValidTableDefinition, hasFileOrImageColumn, type TableDefinition } from '../domain/table-schema.js';
+import { assertWithinQuota } from '../domain/quotas.js';
 import type { AppDeps } from './deps.js';
 import { withEnvironmentData } from './environment-data.js';
 import { loadEnvironmentFor } from './load.js';
@@ -22,6 +23,9 @@ export async function createTable(deps: AppDeps, actor: Principal, environmentId
       await deps.store.environments.setHasFileColumns(env.id, true);
     }
   }
-  await withEnvironmentData(deps, env, (db) => db.createTable(table));
+  await withEnvironmentData(deps, env, (db) => {
+    assertWithinQuota(deps.limits.quotas, 'tablesPerEnvironment', db.listTables().length);
+    db.createTable(table);
+  });
   return table;
 }

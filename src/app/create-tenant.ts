@@ -1,6 +1,7 @@
 import type { Principal } from '../domain/principal.js';
 import { authorize } from '../domain/permissions.js';
 import { fail } from '../domain/errors.js';
+import { assertPrintableName } from '../domain/names.js';
 import type { Tenant } from '../domain/tenant.js';
 import type { AppDeps } from './deps.js';
 
@@ -13,6 +14,7 @@ export interface CreateTenantInput {
 
 export async function createTenant(deps: AppDeps, actor: Principal, input: CreateTenantInput): Promise<Tenant> {
   authorize(actor, 'tenant.create', {});
+  assertPrintableName(input.name, 'tenant name');
   const regions = [...new Set(input.regions)];
   if (regions.length !== input.regions.length) fail('VALIDATION_FAILED', 'Each region may be listed once.');
   const tenant: Tenant = {

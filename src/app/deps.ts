@@ -1,8 +1,10 @@
+import type { Quotas } from '../domain/quotas.js';
 import type { Clock } from '../ports/clock.js';
 import type { DataPlane } from '../ports/data-plane.js';
 import type { EngineControl } from '../ports/engine.js';
 import type { FaultPoints } from '../ports/fault-points.js';
 import type { Ids } from '../ports/ids.js';
+import type { KeyFileWork } from '../crypto/key-files/key-file-work.js';
 import type { Store } from '../ports/store.js';
 import type { Vault } from '../ports/vault.js';
 import type { EngineDekCache } from './engines/engine-dek-cache.js';
@@ -25,6 +27,14 @@ export interface AppDeps {
   keyFiles: {
     /** PBKDF2 iterations of generated .pfx files (600,000 unless lowered for tests). */
     pfxIterations: number;
+    /** Where .pfx reads, writes and RSA key generation run: off the event loop, queued per tenant (F1). */
+    work: KeyFileWork;
+  };
+  /** What one tenant may hold and try (SPEC F2, F3); set by the operator (main/config.ts). */
+  limits: {
+    quotas: Quotas;
+    /** Wrong .pfx passwords in a row, per caller and per tenant, before each try must wait (F2). */
+    passwordFailures: { perCaller: number; perTenant: number };
   };
   /** Where the crash suite may kill the process; does nothing in production. */
   faults: FaultPoints;

@@ -1,6 +1,6 @@
 import type { Environment } from '../domain/environment.js';
 import { fail } from '../domain/errors.js';
-import { authorize, type Action } from '../domain/permissions.js';
+import { authorize, notFoundDetail, type Action } from '../domain/permissions.js';
 import type { Principal } from '../domain/principal.js';
 import type { Tenant } from '../domain/tenant.js';
 import type { Repos } from '../ports/store.js';
@@ -13,10 +13,10 @@ export async function loadTenantFor(repos: Pick<Repos, 'tenants'>, actor: Princi
   const tenant = await repos.tenants.get(tenantId);
   if (!tenant) {
     // Check first as if it existed, so a user probing ids of other tenants sees 404 either way.
-    authorize(actor, action, { tenantId });
-    return fail('NOT_FOUND', `No tenant ${tenantId}.`);
+    authorize(actor, action, { tenantId }, notFoundDetail('tenant', tenantId));
+    return fail('NOT_FOUND', notFoundDetail('tenant', tenantId));
   }
-  authorize(actor, action, { tenantId });
+  authorize(actor, action, { tenantId }, notFoundDetail('tenant', tenantId));
   return tenant;
 }
 
@@ -27,7 +27,7 @@ export async function loadEnvironmentFor(
   action: Action,
 ): Promise<Environment> {
   const env = await repos.environments.get(environmentId);
-  if (!env || env.encryption.status === 'deleted') return fail('NOT_FOUND', `No environment ${environmentId}.`);
-  authorize(actor, action, { tenantId: env.tenantId, environmentId: env.id });
+  if (!env || env.encryption.status === 'deleted') return fail('NOT_FOUND', notFoundDetail('environment', environmentId));
+  authorize(actor, action, { tenantId: env.tenantId, environmentId: env.id }, notFoundDetail('environment', environmentId));
   return env;
 }

@@ -2,6 +2,7 @@ import { verifyAuditChain } from '../domain/audit-chain.js';
 import type { Principal } from '../domain/principal.js';
 import type { AuditEntry } from '../ports/audit-store.js';
 import type { AppDeps } from './deps.js';
+import { flushCollapsedRefusals } from './audit-collapse.js';
 import { loadTenantFor } from './load.js';
 
 const PAGE = 1000;
@@ -13,6 +14,7 @@ export async function listAudit(
   page: { afterSeq?: number; limit: number },
 ): Promise<AuditEntry[]> {
   await loadTenantFor(deps.store, actor, tenantId, 'audit.read');
+  await flushCollapsedRefusals(deps.store, (bytes) => deps.vault.auditMac(bytes), tenantId, deps.clock.now());
   return deps.store.audit.list(tenantId, page);
 }
 
@@ -28,6 +30,7 @@ export async function verifyAudit(
   anchor?: { seq: number; hash: string },
 ): Promise<{ ok: boolean; entries: number; brokenAtSeq?: number; reason?: string }> {
   await loadTenantFor(deps.store, actor, tenantId, 'audit.read');
+  await flushCollapsedRefusals(deps.store, (bytes) => deps.vault.auditMac(bytes), tenantId, deps.clock.now());
   const entries: AuditEntry[] = [];
   for (;;) {
     const next = await deps.store.audit.list(tenantId, { afterSeq: entries.at(-1)?.seq ?? 0, limit: PAGE });

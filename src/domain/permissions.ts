@@ -75,13 +75,21 @@ export function isAllowed(p: Principal, action: Action, target: Target): boolean
 }
 
 /**
- * Throws unless allowed. A caller from another tenant learns nothing: 404, as if the target did
- * not exist. A member of the tenant, or the operator, lacking the role gets 403.
+ * The one wording of "no such thing", for a target that does not exist and for another tenant's
+ * alike: if the two differed, the text would tell a prober which ids exist (the status is 404
+ * either way).
  */
-export function authorize(p: Principal, action: Action, target: Target): void {
+export const notFoundDetail = (kind: 'tenant' | 'environment' | 'key' | 'operation' | 'backup', id: string): string => `No ${kind} ${id}.`;
+
+/**
+ * Throws unless allowed. A caller from another tenant learns nothing: 404, as if the target did
+ * not exist, with the same `notFound` detail the caller's lookup gives an id that does not exist.
+ * A member of the tenant, or the operator, lacking the role gets 403.
+ */
+export function authorize(p: Principal, action: Action, target: Target, notFound = 'Not found.'): void {
   if (isAllowed(p, action, target)) return;
   if (p.kind === 'user' && target.tenantId !== undefined && p.tenantId !== target.tenantId) {
-    fail('NOT_FOUND', 'Not found.');
+    fail('NOT_FOUND', notFound);
   }
   fail('FORBIDDEN', `Your roles do not allow ${action} here.`);
 }

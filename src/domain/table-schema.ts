@@ -50,6 +50,38 @@ export function assertValidTableDefinition(table: TableDefinition): void {
 
 /** Largest text or file value accepted in one cell (files travel base64-encoded). */
 export const MAX_CELL_BYTES = 4 * 1024 * 1024;
+/**
+ * Largest row, all its cells together (in `rowBytes`' measure), so that one row always fits in
+ * one answer: without it, a hundred 4 MiB cells set one PATCH at a time make a row no server
+ * can serialise (F3).
+ */
+export const MAX_ROW_BYTES = 16 * 1024 * 1024;
+
+/**
+ * What a row weighs in an answer, about its JSON size: characters of text (base64 for files),
+ * 8 per number, 5 per boolean, plus the column names. Used for the row cap and page byte caps.
+ */
+export function rowBytes(cells: Readonly<Record<string, RowValue>>): number {
+  let bytes = 0;
+  for (const [name, value] of Object.entries(cells)) {
+    bytes += name.length + 4;
+    if (typeof value === 'string') bytes += value.length;
+    else if (typeof value === 'number') bytes += 8;
+    else if (typeof value === 'boolean') bytes += 5;
+    else bytes += 4;
+  }
+  return bytes;
+}
+
+export function assertRowSize(cells: Readonly<Record<string, RowValue>>): void {
+  const bytes = rowBytes(cells);
+  if (bytes > MAX_ROW_BYTES) {
+    fail(
+      'PAYLOAD_TOO_LARGE',
+      `The row would hold ${bytes} bytes; a row holds at most ${MAX_ROW_BYTES} bytes (${MAX_ROW_BYTES / 1024 / 1024} MiB) in all.`,
+    );
+  }
+}
 const ISO_DATETIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/;
 const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
@@ -85,15 +117,27 @@ export function normaliseCell(column: ColumnDefinition, value: unknown): RowValu
   }
 }
 
+/**
+ * Cell values by column name. Column names are the tenant's (`constructor`, `toString`,
+ * `valueOf` are valid names), so such maps have no prototype and are read only through own
+ * properties (`cellOf`): a name never finds something the map merely inherits.
+ */
+export type Cells = Record<string, RowValue>;
+
+export const emptyCells = (): Cells => Object.create(null) as Cells;
+
+/** The cell named `name` if the map holds one of its own, else undefined. */
+export const cellOf = (cells: Readonly<Record<string, unknown>>, name: string): unknown => (Object.hasOwn(cells, name) ? cells[name] : undefined);
+
 /** Validates a whole row body against a table: unknown columns are refused, not dropped. */
-export function normaliseRow(table: TableDefinition, body: Record<string, unknown>, partial: boolean): Record<string, RowValue> {
+export function normaliseRow(table: TableDefinition, body: Record<string, unknown>, partial: boolean): Cells {
   const byName = new Map(table.columns.map((c) => [c.name, c]));
-  const out: Record<string, RowValue> = {};
+  const out = emptyCells();
   for (const [name, value] of Object.entries(body)) {
     const column = byName.get(name);
     if (!column) fail('VALIDATION_FAILED', `Table "${table.name}" has no column "${name}".`);
     out[name] = normaliseCell(column!, value);
   }
-  if (!partial) for (const c of table.columns) if (!(c.name in out)) out[c.name] = null;
+  if (!partial) for (const c of table.columns) if (!Object.hasOwn(out, c.name)) out[c.name] = null;
   return out;
 }

@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { isKeywardError } from '../domain/errors.js';
 import type { Principal } from '../domain/principal.js';
 import { authenticate } from '../app/authenticate.js';
 import type { Store } from '../ports/store.js';
@@ -13,14 +14,26 @@ declare module 'fastify' {
   }
 }
 
-/** Authenticates every request to a non-public route before its body is even parsed. */
-export function installAuth(app: FastifyInstance, store: Store): void {
+/**
+ * Authenticates every request to a non-public route before its body is even parsed.
+ * `onRefused` hears of every refused token (the bad-token limit, rate-limits.ts).
+ */
+export function installAuth(
+  app: FastifyInstance,
+  store: Store,
+  onRefused: (request: FastifyRequest) => Promise<void> = () => Promise.resolve(),
+): void {
   app.decorateRequest('principal', undefined);
   app.addHook('onRequest', async (request) => {
     if (request.routeOptions.config.public) return;
     const header = request.headers.authorization;
     const match = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
-    request.principal = await authenticate(store, match?.[1]);
+    try {
+      request.principal = await authenticate(store, match?.[1]);
+    } catch (error) {
+      if (isKeywardError(error) && error.code === 'UNAUTHENTICATED') await onRefused(request);
+      throw error;
+    }
   });
 }
 

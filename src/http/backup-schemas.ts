@@ -1,4 +1,5 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { LABEL_PATTERN } from '../domain/names.js';
 
 /**
  * Request and response schemas of backups, restore, copy and reset (API.md "Environment
@@ -12,7 +13,9 @@ const Id = Type.String({ minLength: 1, maxLength: 100, pattern: '^[A-Za-z0-9_-]+
 const Time = Type.String({ format: 'date-time' });
 
 export const BackupBody = closed({
-  label: Type.Optional(Type.String({ maxLength: 200, description: 'For people: what the backup was taken for.' })),
+  label: Type.Optional(
+    Type.String({ maxLength: 200, pattern: LABEL_PATTERN, description: 'For people: what the backup was taken for (printable text).' }),
+  ),
 });
 export type BackupBody = Static<typeof BackupBody>;
 

@@ -3,6 +3,7 @@ import swagger from '@fastify/swagger';
 import type { AppDeps } from '../app/deps.js';
 import type { SettableClock } from '../ports/clock.js';
 import { installAuth } from './auth.js';
+import { installRateLimits, type RateLimitSettings } from './rate-limits.js';
 import { installProblemHandlers } from './problem.js';
 import { createMetrics, installRequestMetrics } from './metrics.js';
 import { Problem } from './schemas.js';
@@ -27,6 +28,24 @@ export interface ServerOptions {
   engines: { publicUrl: string };
   /** Serve HTTPS with this certificate (KEYWARD_TLS_CERT_FILE / KEYWARD_TLS_KEY_FILE); plain HTTP otherwise. */
   https?: { key: Buffer; cert: Buffer } | undefined;
+  /** Timeouts, the connection cap and rate limits (SPEC F1-F3; README "Limits"). */
+  limits: HttpLimits;
+}
+
+export interface HttpLimits extends RateLimitSettings {
+  /** Client addresses from X-Forwarded-For: only behind a reverse proxy that sets it. */
+  trustProxy: boolean;
+  /** The whole request, body included, must arrive within this (slow bodies get 408 and a closed socket). */
+  requestTimeoutMs: number;
+  /**
+   * A socket without any traffic this long is closed, also while its request is handled or its
+   * answer is not being read: longer than the longest request (a large backup answers when done).
+   * A socket that never sends a request is closed by the request timeout.
+   */
+  connectionTimeoutMs: number;
+  keepAliveTimeoutMs: number;
+  /** Connections open at once; more are closed as they arrive. */
+  maxConnections: number;
 }
 
 /** Paths pino replaces before a line is written: tokens, passwords, key files, row bodies. */
@@ -44,9 +63,17 @@ export const REDACTED_PATHS = [
 ];
 
 export async function buildServer(deps: AppDeps, options: ServerOptions): Promise<FastifyInstance> {
+  const { limits } = options;
   const settings = {
     logger: { level: options.logLevel, redact: { paths: REDACTED_PATHS, censor: '[redacted]' } },
     bodyLimit: options.bodyLimitBytes,
+    trustProxy: limits.trustProxy,
+    requestTimeout: limits.requestTimeoutMs,
+    connectionTimeout: limits.connectionTimeoutMs,
+    keepAliveTimeout: limits.keepAliveTimeoutMs,
+    // Node checks request timeouts on this interval (30 s by default, which would let a slow
+    // body live up to 30 s past its timeout); headers must arrive within the request timeout.
+    http: { connectionsCheckingInterval: Math.min(1_000, limits.requestTimeoutMs), headersTimeout: Math.min(60_000, limits.requestTimeoutMs) },
     // Closed schemas must refuse unknown fields and wrong types, not quietly fix them.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: false } },
     // Not 503 while closing: a MariaDB server asking for a key version while Keyward shuts down
@@ -71,8 +98,10 @@ export async function buildServer(deps: AppDeps, options: ServerOptions): Promis
 
   const metrics = createMetrics(() => deps.dataPlane.openEnvironmentIds().length);
   installRequestMetrics(app, metrics);
+  app.server.maxConnections = limits.maxConnections;
   installProblemHandlers(app, deps.clock);
-  installAuth(app, deps.store);
+  const badToken = await installRateLimits(app, deps.clock, limits);
+  installAuth(app, deps.store, badToken);
   const devClock = options.devClock;
   // Another instance may have moved the shared dev clock: catch up before every request.
   if (devClock) app.addHook('onRequest', async () => devClock.refresh());

@@ -58,9 +58,9 @@ export const engineKeyService: FastifyPluginAsync<EngineKeyServiceOptions> = (ap
     return Promise.reject(new RangeError(`The engine key mount root must be a short lowercase name other than ${[...RESERVED_ROOTS].join(', ')}.`));
   }
   const lookupTimeoutMs = options.lookupTimeoutMs ?? 2_000;
-  // `rateLimit: false` is @fastify/rate-limit's per-route opt-out, for a server that registers it globally.
+  // Public to the bearer-token hook and never refused by the edge's rate limits (rate-limits.ts).
   const route = {
-    config: { public: true, engineKeyService: true, rateLimit: false },
+    config: { public: true, engineKeyService: true },
     schema: { hide: true, tags: ['engine key service (Vault KV v2)'] },
   };
 

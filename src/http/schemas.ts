@@ -3,6 +3,7 @@ import { COLUMN_TYPES, IDENTIFIER_PATTERN } from '../domain/table-schema.js';
 import { ENVIRONMENT_TYPES } from '../domain/environment.js';
 import { ERROR_CODES } from '../domain/errors.js';
 import { EngineChoice, EngineView } from './engine-schemas.js';
+import { NAME_PATTERN } from '../domain/names.js';
 
 /**
  * One source for request validation and the OpenAPI document: every route's schema is built
@@ -14,7 +15,8 @@ const closed = <T extends Record<string, TSchema>>(props: T, options: { $id?: st
 
 const Id = Type.String({ minLength: 1, maxLength: 100, pattern: '^[A-Za-z0-9_-]+$' });
 const Time = Type.String({ format: 'date-time' });
-const Name = Type.String({ minLength: 1, maxLength: 200, pattern: '\\S' });
+/** Names people give things: printable text (no control characters, noncharacters or lone surrogates; domain/names.ts). */
+const Name = Type.String({ minLength: 1, maxLength: 200, pattern: NAME_PATTERN });
 const Region = Type.String({ minLength: 1, maxLength: 64, pattern: '^[a-z0-9][a-z0-9-]*$' });
 
 export const Problem = closed(
@@ -178,11 +180,14 @@ export const Operation = closed({
 export const OperationAnswer = closed({ operation: Operation });
 export const OperationParams = closed({ operationId: Id });
 
+/** Optional in the schema so that leaving it out answers the stable code, not a generic 400. */
+const AcknowledgeRisk = Type.Optional(Type.Boolean({ description: 'Must be true (R3); missing or false answers ACKNOWLEDGEMENT_REQUIRED.' }));
+
 export const GenerateKeyBody = closed({
   region: Region,
   name: Name,
   password: Type.String({ minLength: 8, maxLength: 1024, description: 'Protects the .pfx; never stored.' }),
-  acknowledgeRisk: Type.Boolean(),
+  acknowledgeRisk: AcknowledgeRisk,
   keySize: Type.Optional(Type.Union([Type.Literal(2048), Type.Literal(3072), Type.Literal(4096)])),
 });
 export type GenerateKeyBody = Static<typeof GenerateKeyBody>;
@@ -198,13 +203,15 @@ export const UploadKeyBody = closed({
   format: Type.Union([Type.Literal('pfx'), Type.Literal('byok')]),
   file: Base64File,
   password: Type.Optional(Password),
-  acknowledgeRisk: Type.Boolean(),
+  acknowledgeRisk: AcknowledgeRisk,
 });
 export type UploadKeyBody = Static<typeof UploadKeyBody>;
 export const UploadedKey = closed({ key: Key, operation: Type.Union([Operation, Type.Null()]) });
 
 export const ExchangeKeyAnswer = closed({ kid: Type.String(), publicKeyPem: Type.String(), expiresAt: Time });
-export const AcknowledgeRiskBody = closed({ acknowledgeRisk: Type.Boolean() });
+export const AcknowledgeRiskBody = closed({
+  acknowledgeRisk: AcknowledgeRisk,
+});
 export const LockChallenge = closed({
   text: Type.String({ description: 'Type it back as `confirmation`; valid for 10 to 20 minutes and while the region holds what it says.' }),
   expiresAt: Time,
@@ -231,7 +238,9 @@ export type LockBody = Static<typeof LockBody>;
 export const UnlockKeyBody = closed({ file: Base64File, password: Password });
 export type UnlockKeyBody = Static<typeof UnlockKeyBody>;
 
-export const ApplyTenantKeyBody = closed({ acknowledgeDowntime: Type.Boolean() });
+export const ApplyTenantKeyBody = closed({
+  acknowledgeDowntime: Type.Optional(Type.Boolean({ description: 'Must be true (R11); missing or false answers ACKNOWLEDGEMENT_REQUIRED.' })),
+});
 export const ReturnToProviderBody = closed({ confirmation: Type.Optional(Type.String({ maxLength: 1000 })) });
 export const EmptyBody = closed({});
 

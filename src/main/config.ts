@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import { FAULT_POINTS, type FaultPoint } from '../ports/fault-points.js';
+import type { Quotas } from '../domain/quotas.js';
 
 /**
  * The one place that reads the environment. Parsed once; each part gets its slice.
@@ -69,6 +70,27 @@ const schema = z.object({
     .regex(/^[a-z-]+\.[a-z-]+(#[1-9][0-9]*)?$/, 'must be a fault point name, optionally with #n')
     .refine((v) => (FAULT_POINTS as readonly string[]).includes(v.split('#')[0]!), 'is not a known fault point')
     .optional(),
+  // Fair share (SPEC F1-F3): the README's "Limits" section says what each of these bounds.
+  KEYWARD_KEY_FILE_THREADS: z.coerce.number().int().min(1).max(256).optional(),
+  KEYWARD_KEY_FILE_QUEUE_PER_TENANT: z.coerce.number().int().min(1).max(1_000).default(4),
+  KEYWARD_PASSWORD_FAILURES_PER_CALLER: z.coerce.number().int().min(1).max(1_000_000).default(5),
+  KEYWARD_PASSWORD_FAILURES_PER_TENANT: z.coerce.number().int().min(1).max(1_000_000).default(20),
+  KEYWARD_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(0).max(100_000_000).default(6_000),
+  KEYWARD_BAD_TOKENS_PER_MINUTE: z.coerce.number().int().min(1).max(1_000_000).default(20),
+  KEYWARD_TRUST_PROXY: flag,
+  KEYWARD_REQUEST_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(30_000),
+  KEYWARD_CONNECTION_TIMEOUT_MS: z.coerce.number().int().min(1_000).max(3_600_000).default(300_000),
+  KEYWARD_KEEP_ALIVE_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(5_000),
+  KEYWARD_MAX_CONNECTIONS: z.coerce.number().int().min(1).max(1_000_000).default(1_024),
+  KEYWARD_ROW_PAGE_BYTES: z.coerce
+    .number()
+    .int()
+    .min(64 * 1024)
+    .max(256 * 1024 * 1024)
+    .default(8 * 1024 * 1024),
+  KEYWARD_MAX_ENVIRONMENTS_PER_TENANT: z.coerce.number().int().min(1).max(10_000_000).default(1_000),
+  KEYWARD_MAX_TABLES_PER_ENVIRONMENT: z.coerce.number().int().min(1).max(100_000).default(500),
+  KEYWARD_MAX_BACKUPS_PER_ENVIRONMENT: z.coerce.number().int().min(1).max(100_000).default(20),
 });
 
 export interface Config {
@@ -104,6 +126,25 @@ export interface Config {
   custodyTimeoutMs: number;
   /** Whether a lock rotates the software vault's master key once the keys are destroyed. */
   lockRotatesMasterKey: boolean;
+  /** Key-file worker threads (default: one per core) and each tenant's queue for them. */
+  keyFiles: { threads: number | undefined; queuePerTenant: number };
+  /** Wrong .pfx passwords allowed before backing off, per caller and per tenant (F2). */
+  passwordFailures: { perCaller: number; perTenant: number };
+  http: {
+    /** Requests per minute per client address, all routes; 0 turns the ceiling off. */
+    perMinute: number;
+    /** Requests with an unknown token per minute per client address before 429. */
+    badTokensPerMinute: number;
+    /** Client addresses from X-Forwarded-For (behind a reverse proxy). */
+    trustProxy: boolean;
+    requestTimeoutMs: number;
+    connectionTimeoutMs: number;
+    keepAliveTimeoutMs: number;
+    maxConnections: number;
+  };
+  /** Bytes of row data one page of rows carries at most (it stops early and gives the cursor). */
+  rowPageBytes: number;
+  quotas: Quotas;
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
@@ -153,5 +194,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     killAt: c.KEYWARD_TEST_KILL_AT
       ? { point: c.KEYWARD_TEST_KILL_AT.split('#')[0] as FaultPoint, nth: Number(c.KEYWARD_TEST_KILL_AT.split('#')[1] ?? '1') }
       : undefined,
+    keyFiles: { threads: c.KEYWARD_KEY_FILE_THREADS, queuePerTenant: c.KEYWARD_KEY_FILE_QUEUE_PER_TENANT },
+    passwordFailures: { perCaller: c.KEYWARD_PASSWORD_FAILURES_PER_CALLER, perTenant: c.KEYWARD_PASSWORD_FAILURES_PER_TENANT },
+    http: {
+      perMinute: c.KEYWARD_RATE_LIMIT_PER_MINUTE,
+      badTokensPerMinute: c.KEYWARD_BAD_TOKENS_PER_MINUTE,
+      trustProxy: c.KEYWARD_TRUST_PROXY,
+      requestTimeoutMs: c.KEYWARD_REQUEST_TIMEOUT_MS,
+      connectionTimeoutMs: c.KEYWARD_CONNECTION_TIMEOUT_MS,
+      keepAliveTimeoutMs: c.KEYWARD_KEEP_ALIVE_TIMEOUT_MS,
+      maxConnections: c.KEYWARD_MAX_CONNECTIONS,
+    },
+    rowPageBytes: c.KEYWARD_ROW_PAGE_BYTES,
+    quotas: {
+      environmentsPerTenant: c.KEYWARD_MAX_ENVIRONMENTS_PER_TENANT,
+      tablesPerEnvironment: c.KEYWARD_MAX_TABLES_PER_ENVIRONMENT,
+      backupsPerEnvironment: c.KEYWARD_MAX_BACKUPS_PER_ENVIRONMENT,
+    },
   };
 }

@@ -15,6 +15,7 @@ import { openStore } from '../adapters/store/open-store.js';
 import { SqliteCipherDataPlane } from '../adapters/dataplane/sqlite-cipher-data-plane.js';
 import { MariaDbEngineControl } from '../adapters/engines/mariadb/mariadb-engine-control.js';
 import { EngineDekCache } from '../app/engines/engine-dek-cache.js';
+import { PooledKeyFileWork } from '../adapters/key-files/pooled-key-file-work.js';
 import { OutboxMailer } from '../adapters/mail/outbox-mailer.js';
 import { SmtpMailer } from '../adapters/mail/smtp-mailer.js';
 import { OperationRunner } from '../jobs/operation-runner.js';
@@ -55,12 +56,19 @@ export async function assemble(config: Config): Promise<RunningKeyward> {
       directory: join(config.dataDir, 'environments'),
       backupDirectory: join(config.dataDir, 'backups'),
       maxOpenHandles: config.openEnvironments,
+      maxPageBytes: config.rowPageBytes,
     });
     closers.unshift(() => dataPlane.close());
 
     const devClock = config.devClock ? new DevClock(systemClock, store.settings) : undefined;
     await devClock?.refresh();
     const clock = devClock ?? systemClock;
+    const keyFileWork = new PooledKeyFileWork({
+      threads: config.keyFiles.threads,
+      queuePerTenant: config.keyFiles.queuePerTenant,
+      now: () => clock.now(),
+    });
+    closers.unshift(() => keyFileWork.close());
     // Unique per process even when two are given one KEYWARD_INSTANCE_ID: leases are fenced by it.
     const owner = `${config.instanceId ?? `${hostname()}:${process.pid}`}:${randomIds.next('run').slice(4, 12)}`;
 
@@ -74,7 +82,8 @@ export async function assemble(config: Config): Promise<RunningKeyward> {
       realClock: systemClock,
       ids: randomIds,
       kick: { operations: () => runner?.kick(), notifications: () => dispatcher?.kick() },
-      keyFiles: { pfxIterations: config.pfxIterations },
+      keyFiles: { pfxIterations: config.pfxIterations, work: keyFileWork },
+      limits: { quotas: config.quotas, passwordFailures: config.passwordFailures },
       faults: faultPointsFor(config.killAt),
       custodyTimeoutMs: config.custodyTimeoutMs,
       lockRotatesMasterKey: config.lockRotatesMasterKey,
@@ -98,6 +107,7 @@ export async function assemble(config: Config): Promise<RunningKeyward> {
       bodyLimitBytes: config.bodyLimitBytes,
       devClock,
       version: VERSION,
+      limits: config.http,
       engines: { publicUrl: config.publicUrl },
       https: config.tls && { cert: readFileSync(config.tls.certFile), key: readFileSync(config.tls.keyFile) },
     });

@@ -20,6 +20,7 @@ export interface EnvironmentDatabase {
   /** Returns the updated row, or undefined when there is no such row. */
   updateRow(table: string, id: string, values: Record<string, RowValue>): Row | undefined;
   deleteRow(table: string, id: string): boolean;
+  /** At most `limit` rows; an adapter may stop a page early (with `nextCursor`) to bound its bytes. */
   listRows(table: string, page: { limit: number; after?: string }): RowPage;
 }
 

@@ -8,6 +8,7 @@ import type { ExchangeKeyRepo, KeyRepo } from './key-store.js';
 import type { NotificationRepo } from './notification-store.js';
 import type { OperationRepo } from './operation-store.js';
 import type { VaultObjectRepo } from './vault.js';
+import type { ThrottleRepo } from './throttle-store.js';
 
 /**
  * The control store: tenants, people, environments and settings. Two adapters (embedded
@@ -138,6 +139,7 @@ export interface Repos {
   audit: AuditRepo;
   notifications: NotificationRepo;
   backups: BackupRepo;
+  throttle: ThrottleRepo;
 }
 
 export interface Store extends Repos {

@@ -8,6 +8,7 @@ import { migrationProvider } from '../../src/adapters/store/migrations/index.js'
 import { keyStoreContract } from './key-store.contract.js';
 import { backupStoreContract } from './backup-store.contract.js';
 import { engineEnvironmentsContract } from './engine-environments.contract.js';
+import { throttleStoreContract } from './throttle-store.contract.js';
 
 const url = testDatabaseUrl;
 const schema = `keyward_test_${randomBytes(6).toString('hex')}`;
@@ -36,6 +37,7 @@ if (reason !== undefined && process.env.CI) {
     keyStoreContract({ open: () => openStore({ kind: 'postgres', url, schema }) });
     backupStoreContract({ open: () => openStore({ kind: 'postgres', url, schema }) });
     engineEnvironmentsContract({ open: () => openStore({ kind: 'postgres', url, schema }) });
+    throttleStoreContract({ open: () => openStore({ kind: 'postgres', url, schema }) });
 
     it('migrates once when two instances start at the same time on a fresh schema', async () => {
       const racing = `${schema}_race`;

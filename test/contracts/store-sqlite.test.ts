@@ -10,6 +10,7 @@ import { storeContract } from './store.contract.js';
 import { keyStoreContract } from './key-store.contract.js';
 import { backupStoreContract } from './backup-store.contract.js';
 import { engineEnvironmentsContract } from './engine-environments.contract.js';
+import { throttleStoreContract } from './throttle-store.contract.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'keyward-store-'));
 const file = join(dir, 'nested', 'control.db');
@@ -20,6 +21,7 @@ describe('Store contract on embedded SQLite', () => {
   keyStoreContract({ open: () => openStore({ kind: 'sqlite', file }) });
   backupStoreContract({ open: () => openStore({ kind: 'sqlite', file }) });
   engineEnvironmentsContract({ open: () => openStore({ kind: 'sqlite', file }) });
+  throttleStoreContract({ open: () => openStore({ kind: 'sqlite', file }) });
 
   it('keeps the file private and in WAL mode', async () => {
     await (await openStore({ kind: 'sqlite', file })).close();

@@ -323,9 +323,12 @@ export function faultPointCrashes(label: string, vault: () => Promise<SoftHsmTok
       for (const step of chosen) {
         await server!.stop();
         story.api = await start(step.point);
-        await step.act(story).catch(() => undefined); // the request may die with the server
+        const acted = await step.act(story).catch(() => undefined); // the request may die with the server
         const death = await Promise.race([server!.exited, new Promise<undefined>((r) => setTimeout(r, 30_000, undefined))]);
-        expect(death?.signal, `${step.name}: the server reached ${step.point} and was killed there\n${server!.output()}`).toBe('SIGKILL');
+        expect(
+          death?.signal,
+          `${step.name}: the server reached ${step.point} and was killed there (the request answered ${JSON.stringify(acted)})\n${server!.output()}`,
+        ).toBe('SIGKILL');
         kills++;
         for (const next of step.then ?? []) {
           story.api = await start(next);

@@ -1,3 +1,4 @@
+import { loadConfig } from '../../src/main/config.js';
 import type { FastifyInstance } from 'fastify';
 import { expect } from 'vitest';
 import { systemClock } from '../../src/adapters/clock/system-clock.js';
@@ -47,6 +48,8 @@ export async function inProcessKeyward(options: { engineControl?: EngineControl 
     devClock: undefined,
     version: 'test',
     engines: { publicUrl: 'https://keyward.example.com' },
+    // The defaults `npm start` runs with.
+    limits: loadConfig({}).http,
   });
   const url = await app.listen({ host: '127.0.0.1', port: 0 });
   const runner = new OperationRunner({

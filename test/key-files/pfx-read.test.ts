@@ -112,7 +112,7 @@ describe('readPfx refuses unusable files with a message that says why', () => {
     await expectKeyFileError(() => readPfx(pfx, P), 'INVALID_KEY_FILE', /altered or damaged.*integrity check \(MAC\) fails/);
   });
 
-  test('corrupt inside the encrypted key: the MAC fails and the key does not open → BAD_PASSWORD (the documented rule)', async () => {
+  test('corrupt inside the encrypted key: the MAC fails, the key is recognisably there → INVALID_KEY_FILE (issue 13)', async () => {
     const pfx = Buffer.from(ws.exportPfx({ key: rsaKey, password: P, extra: ['-nocerts'] }));
     const structure = parsePfx(pfx);
     const content = structure.contents[0];
@@ -120,7 +120,8 @@ describe('readPfx refuses unusable files with a message that says why', () => {
     if (key?.kind !== 'shrouded') throw new Error('fixture layout changed');
     const at = pfx.indexOf(key.ciphertext) + key.ciphertext.length - 1;
     pfx[at] = (pfx[at] ?? 0) ^ 0xff;
-    await expectKeyFileError(() => readPfx(pfx, P), 'BAD_PASSWORD', /password does not open/);
+    await expectKeyFileError(() => readPfx(pfx, P), 'INVALID_KEY_FILE', /altered or damaged/);
+    await expectKeyFileError(() => readPfx(pfx, 'not-the-password'), 'BAD_PASSWORD', /password does not open/);
   });
 
   test('no integrity MAC (-nomac), and a key stored unencrypted (-keypbe NONE)', async () => {

@@ -14,6 +14,8 @@ import type { EngineControl } from '../../src/ports/engine.js';
 import { MariaDbEngineControl } from '../../src/adapters/engines/mariadb/mariadb-engine-control.js';
 import { EngineDekCache } from '../../src/app/engines/engine-dek-cache.js';
 import { systemClock } from '../../src/adapters/clock/system-clock.js';
+import { PooledKeyFileWork } from '../../src/adapters/key-files/pooled-key-file-work.js';
+import type { Quotas } from '../../src/domain/quotas.js';
 
 /**
  * The app's dependencies on real adapters in a temporary directory, for in-process tests of use
@@ -35,6 +37,7 @@ export async function testAppDeps(
     dataPlane?: AppDeps['dataPlane'];
     /** MariaDB's real engine control (on real time) unless given. */
     engineControl?: EngineControl;
+    quotas?: Partial<Quotas>;
   } = {},
 ): Promise<TestDeps> {
   const dir = mkdtempSync(join(tmpdir(), 'kw-deps-'));
@@ -48,6 +51,7 @@ export async function testAppDeps(
     })());
   const dataPlane = options.dataPlane ?? new SqliteCipherDataPlane({ directory: join(dir, 'environments'), backupDirectory: join(dir, 'backups') });
   const clock = options.clock ?? { now: () => new Date() };
+  const keyFileWork = new PooledKeyFileWork({ threads: 1, now: () => clock.now() });
   const deps: AppDeps = {
     store,
     vault,
@@ -56,7 +60,11 @@ export async function testAppDeps(
     realClock: options.realClock ?? clock,
     ids: randomIds,
     kick: { operations: () => undefined, notifications: () => undefined },
-    keyFiles: { pfxIterations: 2048 },
+    keyFiles: { pfxIterations: 2048, work: keyFileWork },
+    limits: {
+      quotas: { environmentsPerTenant: 100, tablesPerEnvironment: 100, backupsPerEnvironment: 100, ...options.quotas },
+      passwordFailures: { perCaller: 5, perTenant: 20 },
+    },
     faults: noFaults,
     custodyTimeoutMs: 60_000,
     lockRotatesMasterKey: false,
@@ -67,6 +75,7 @@ export async function testAppDeps(
     dir,
     async close() {
       deps.engines.deks.clear();
+      await keyFileWork.close();
       await dataPlane.close();
       await vault.close();
       await store.close();

@@ -31,7 +31,7 @@ export async function startInProcess(options: {
   env?: Record<string, string>;
 }): Promise<InProcessCluster> {
   const dataDir = mkdtempSync(join(tmpdir(), 'keyward-inproc-'));
-  const operatorToken = `op_${Math.random().toString(36).slice(2)}_in_process_token`;
+  const operatorToken = inProcessOperatorToken();
   const schema = `inproc_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
   const env: Record<string, string> = {
     KEYWARD_DATA_DIR: dataDir,
@@ -64,7 +64,75 @@ export async function startInProcess(options: {
   };
 }
 
-/** The same Call shape as the real-server client, through app.inject. */
+/**
+ * One Keyward assembled in this process exactly as `npm start` wires it (config from the given
+ * environment, a fresh data dir on SQLite unless the environment says otherwise), background
+ * work off unless asked for. `share`: another instance's data dir and operator token (a second
+ * instance on the same PostgreSQL store and files); it then leaves the directory to the first.
+ */
+export interface InProcessKeyward {
+  keyward: RunningKeyward;
+  call: Call;
+  operatorToken: string;
+  dataDir: string;
+  close(): Promise<void>;
+}
+
+export async function startOne(
+  env: Record<string, string> = {},
+  options: { background?: boolean; share?: InProcessKeyward } = {},
+): Promise<InProcessKeyward> {
+  const dataDir = options.share?.dataDir ?? mkdtempSync(join(tmpdir(), 'keyward-inproc-'));
+  const operatorToken = options.share?.operatorToken ?? inProcessOperatorToken();
+  const keyward = await assemble(
+    loadConfig({
+      KEYWARD_DATA_DIR: dataDir,
+      KEYWARD_OPERATOR_TOKEN: operatorToken,
+      KEYWARD_LOG_LEVEL: 'silent',
+      KEYWARD_DEV_CLOCK: '1',
+      KEYWARD_PFX_ITERATIONS: '2048',
+      ...env,
+    }),
+  );
+  await keyward.app.ready();
+  if (options.background) keyward.startBackground();
+  return {
+    keyward,
+    call: injector(keyward),
+    operatorToken,
+    dataDir,
+    async close() {
+      await keyward.close();
+      if (!options.share) rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+const inProcessOperatorToken = (): string => `op_${Math.random().toString(36).slice(2)}_in_process_token`;
+
+/** A tenant with CMK on and a global admin; returns their ids and token. */
+export async function tenantWithAdmin(
+  call: Call,
+  operatorToken: string,
+  name: string,
+): Promise<{ tenantId: string; admin: string; adminId: string }> {
+  const tenant = await call('POST', '/v1/tenants', { token: operatorToken, body: { name, licensedSeats: 2000, regions: ['eu'], cmkOptIn: true } });
+  if (tenant.status !== 201) throw new Error(`tenant: ${JSON.stringify(tenant.body)}`);
+  const tenantId = tenant.body.id as string;
+  const cmk = await call('POST', `/v1/tenants/${tenantId}/cmk`, { token: operatorToken, body: { enabled: true } });
+  if (cmk.status !== 200) throw new Error(`cmk: ${JSON.stringify(cmk.body)}`);
+  const user = await call('POST', `/v1/tenants/${tenantId}/users`, {
+    token: operatorToken,
+    body: { email: `admin@${name.toLowerCase().replace(/[^a-z0-9]/g, '')}.test`, roles: [{ role: 'global-admin' }] },
+  });
+  if (user.status !== 201) throw new Error(`user: ${JSON.stringify(user.body)}`);
+  return { tenantId, admin: user.body.token as string, adminId: user.body.id as string };
+}
+
+/**
+ * The same Call shape as the real-server client, through app.inject. The header
+ * `x-test-remote-address` sets the client address (for the per-address limits).
+ */
 export function injector(keyward: RunningKeyward): Call {
   return async (method, path, options = {}) => {
     const headers: Record<string, string> = { ...(options.headers ?? {}) };
@@ -78,6 +146,7 @@ export function injector(keyward: RunningKeyward): Call {
       url: path,
       headers,
       ...(payload !== undefined ? { payload } : {}),
+      remoteAddress: headers['x-test-remote-address'] ?? '127.0.0.1',
     });
     let body: any = response.body;
     try {
@@ -85,7 +154,11 @@ export function injector(keyward: RunningKeyward): Call {
     } catch {
       // not JSON (metrics)
     }
-    const answer: Answer = { status: response.statusCode, body, headers: new Headers(response.headers as Record<string, string>) };
+    const answerHeaders = new Headers();
+    for (const [name, value] of Object.entries(response.headers)) {
+      if (value !== undefined) answerHeaders.set(name, Array.isArray(value) ? value.join(', ') : String(value));
+    }
+    const answer: Answer = { status: response.statusCode, body, headers: answerHeaders };
     return answer;
   };
 }

@@ -1,4 +1,4 @@
-import { closeSync, existsSync, fsyncSync, openSync, renameSync, rmSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, fsyncSync, openSync, renameSync, rmSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type Database from 'better-sqlite3-multiple-ciphers';
 import { fail } from '../../domain/errors.js';
@@ -17,8 +17,9 @@ import { openHandle, rekeyHandle, type CipherSettings } from './cipher-settings.
  * - `VACUUM INTO` on the open, keyed handle works: SQLite attaches the output file with the
  *   main database's codec (SQLite3MC copies it when no key is given), so the copy is under the
  *   same cipher and DEK, and it is consistent (one read transaction; writers carry on, WAL).
- *   It is also compact (free pages are left behind). ~0.25 s per 100 MB here, on the caller's
- *   thread (bench/backup.bench.ts has the figures).
+ *   It is also compact (free pages are left behind). ~0.25 s per 100 MB here (bench/backup.bench.ts
+ *   has the figures), so it runs on a copy worker with a connection of its own (copy-tasks.ts),
+ *   as does the re-key below: the event loop never waits for either.
  * - Moving a copy to another environment re-keys it (`rekeyHandle`: PRAGMA rekey) to the
  *   target's DEK rather than handing the source's DEK over: every environment keeps a DEK of
  *   its own, so resetting or deleting one crypto-shreds exactly its data, and a copy never
@@ -65,12 +66,24 @@ export function removeFiles(paths: readonly string[]): void {
 }
 
 /**
+ * Makes `path` as an empty file only its owner may read (0600, whatever the umask): SQLite would
+ * create it with the process's default mode, and a backup or a restored database is as private as
+ * the environment's own file.
+ */
+export function createPrivateFile(path: string): void {
+  closeSync(openSync(path, 'wx', 0o600));
+  chmodSync(path, 0o600);
+}
+
+/**
  * A consistent copy of the database open on `handle` into `destination`, under the same cipher
  * and key (see above). `destination` is replaced if it exists (VACUUM INTO refuses a non-empty
- * file) and is on stable storage when this returns.
+ * file, and writes into an empty one, keeping its 0600 mode) and is on stable storage when this
+ * returns. Seconds for a large database: the data plane runs it on a copy worker (copy-pool.ts).
  */
 export function copyOpenDatabase(handle: Database.Database, destination: string): void {
   removeFiles([destination, `${destination}-journal`]);
+  createPrivateFile(destination);
   handle.prepare('VACUUM INTO ?').run(destination);
   fsyncPath(destination);
 }

@@ -1,4 +1,4 @@
-import type { ColumnDefinition, ColumnType, Row, RowValue, TableDefinition } from '../../domain/table-schema.js';
+import { cellOf, type ColumnDefinition, type ColumnType, type Row, type RowValue, type TableDefinition } from '../../domain/table-schema.js';
 
 /**
  * How a table of the API becomes an SQLite table and how its values travel. Tables are
@@ -77,6 +77,23 @@ function decodeCell(type: ColumnType, value: unknown): RowValue {
 }
 
 /**
+ * Column names are the tenant's and may be `constructor`, `toString`, `valueOf`…: values are read
+ * as own properties only, so a name never picks up what a plain object inherits.
+ */
+const valueOf = (values: Record<string, RowValue>, name: string): RowValue => (cellOf(values, name) as RowValue | undefined) ?? null;
+
+/**
+ * Rows leave as plain objects (the JSON serializer and clients expect them). Assigning makes an
+ * own property for every name but one: `__proto__` has a setter on `Object.prototype` (the
+ * identifier rule rules that name out today; this keeps a relaxation from turning it into a
+ * prototype).
+ */
+function setCell(row: Row, name: string, value: RowValue): void {
+  if (name === '__proto__') Object.defineProperty(row, name, { value, enumerable: true, writable: true, configurable: true });
+  else row[name] = value;
+}
+
+/**
  * One table's SQL and value conversion, built once per table per open handle. Statements read
  * rows in raw (array) mode: `id` first, then the columns in definition order.
  */
@@ -96,7 +113,7 @@ export class TableCodec {
 
   /** Every column's value in definition order, absent ones as null (insert). */
   encodeAll(values: Record<string, RowValue>): SqlValue[] {
-    return this.definition.columns.map((c) => encodeCell(c.type, values[c.name] ?? null));
+    return this.definition.columns.map((c) => encodeCell(c.type, valueOf(values, c.name)));
   }
 
   /** The columns present in `values`, in definition order, with their encoded values (update). */
@@ -104,9 +121,9 @@ export class TableCodec {
     const names: string[] = [];
     const params: SqlValue[] = [];
     for (const c of this.definition.columns) {
-      if (!(c.name in values)) continue;
+      if (!Object.hasOwn(values, c.name)) continue;
       names.push(c.name);
-      params.push(encodeCell(c.type, values[c.name] ?? null));
+      params.push(encodeCell(c.type, valueOf(values, c.name)));
     }
     return { names, params };
   }
@@ -114,7 +131,7 @@ export class TableCodec {
   /** The row as the API shows it, from values already in API form. */
   toRow(id: string, values: Record<string, RowValue>): Row {
     const row = { id } as Row;
-    for (const c of this.definition.columns) row[c.name] = values[c.name] ?? null;
+    for (const c of this.definition.columns) setCell(row, c.name, valueOf(values, c.name));
     return row;
   }
 
@@ -123,7 +140,7 @@ export class TableCodec {
     const types = this.types;
     const columns = this.definition.columns;
     for (let i = 0; i < types.length; i++) {
-      row[(columns[i] as ColumnDefinition).name] = decodeCell(types[i] as ColumnType, raw[i + 1]);
+      setCell(row, (columns[i] as ColumnDefinition).name, decodeCell(types[i] as ColumnType, raw[i + 1]));
     }
     return row;
   }

@@ -1,22 +1,14 @@
 import { closeSync, existsSync, mkdirSync, openSync, renameSync, rmSync, statSync } from 'node:fs';
-import { copyFile, rm } from 'node:fs/promises';
+import { chmod, copyFile, rm } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fail } from '../../domain/errors.js';
 import type { CopySource, DataPlane, DekLoader, EnvironmentDatabase } from '../../ports/data-plane.js';
 import { BackupArea } from './backup-area.js';
 import { CHOSEN_CIPHER, openHandle, opensWithKey, type CipherSettings } from './cipher-settings.js';
-import {
-  closeEverywhere,
-  copyOpenDatabase,
-  fsyncPath,
-  rekeyScratch,
-  removeFiles,
-  replaceWithScratch,
-  SCRATCH_FILES,
-  SCRATCH_SUFFIX,
-} from './database-copies.js';
+import { CopyPool, movedKey } from './copy-pool.js';
+import { closeEverywhere, fsyncPath, removeFiles, replaceWithScratch, SCRATCH_FILES, SCRATCH_SUFFIX } from './database-copies.js';
 import { LruCache } from './handle-cache.js';
-import { SqliteEnvironmentDatabase } from './sqlite-environment-database.js';
+import { DEFAULT_MAX_PAGE_BYTES, SqliteEnvironmentDatabase } from './sqlite-environment-database.js';
 
 export interface SqliteCipherDataPlaneOptions {
   /** Directory holding one `<environmentId>.db` (plus -wal/-shm while open) per environment. */
@@ -29,6 +21,10 @@ export interface SqliteCipherDataPlaneOptions {
   cipher?: CipherSettings;
   /** Where backups go (`<dir>/<environmentId>/<backupId>.db`); default `<directory>/backups`. */
   backupDirectory?: string;
+  /** Row data one page of `listRows` carries at most (default 8 MiB); see SqliteEnvironmentDatabase. */
+  maxPageBytes?: number;
+  /** Threads for backups, restores and copies (default: half the cores, at least one). */
+  copyThreads?: number;
 }
 
 export const DEFAULT_MAX_OPEN_HANDLES = 256;
@@ -84,12 +80,18 @@ export class SqliteCipherDataPlane implements DataPlane {
   private readonly handles: LruCache<string, SqliteEnvironmentDatabase>;
   private readonly opening = new Map<string, PendingOpen>();
   private readonly backups: BackupArea;
+  private readonly copies: CopyPool;
+  private readonly maxPageBytes: number;
+  /** Evicts per environment so far: a copy whose key was fetched across an evict gives up. */
+  private readonly evictions = new Map<string, number>();
   private closed = false;
 
   constructor(options: SqliteCipherDataPlaneOptions) {
     this.directory = resolve(options.directory);
     this.cipher = options.cipher ?? CHOSEN_CIPHER;
     this.cacheKiB = options.cacheKiBPerHandle ?? DEFAULT_CACHE_KIB_PER_HANDLE;
+    this.maxPageBytes = options.maxPageBytes ?? DEFAULT_MAX_PAGE_BYTES;
+    this.copies = new CopyPool(options.copyThreads);
     this.handles = new LruCache(options.maxOpenHandles ?? DEFAULT_MAX_OPEN_HANDLES, (db) => db.close());
     mkdirSync(this.directory, { recursive: true, mode: 0o700 });
     this.backups = new BackupArea(options.backupDirectory ?? join(this.directory, 'backups'));
@@ -123,7 +125,7 @@ export class SqliteCipherDataPlane implements DataPlane {
       throw error;
     }
     try {
-      const db = new SqliteEnvironmentDatabase(openHandle(path, this.cipher, dek, { cacheKiB: this.cacheKiB }));
+      const db = this.database(openHandle(path, this.cipher, dek, { cacheKiB: this.cacheKiB }));
       this.handles.set(environmentId, db);
     } catch (error) {
       this.removeFilesSync(path);
@@ -143,6 +145,7 @@ export class SqliteCipherDataPlane implements DataPlane {
   }
 
   evict(environmentId: string): void {
+    this.evictions.set(environmentId, (this.evictions.get(environmentId) ?? 0) + 1);
     const pending = this.opening.get(environmentId);
     if (pending !== undefined) {
       pending.token.cancelled = true;
@@ -168,7 +171,7 @@ export class SqliteCipherDataPlane implements DataPlane {
   async backup(environmentId: string, loadDek: DekLoader, backupId: string): Promise<{ bytes: number }> {
     const path = this.backups.pathOf(environmentId, backupId);
     this.backups.prepare(environmentId);
-    await this.use(environmentId, loadDek, (db) => copyOpenDatabase(handleOf(db), `${path}.tmp`));
+    await this.copyLive(environmentId, loadDek, `${path}.tmp`);
     removeFiles([`${path}.tmp-journal`]);
     renameSyncAndFlush(`${path}.tmp`, path);
     return { bytes: statSync(path).size };
@@ -184,18 +187,21 @@ export class SqliteCipherDataPlane implements DataPlane {
       const from = this.backups.pathOf(source.environmentId, source.backupId);
       if (!existsSync(from)) fail('NOT_FOUND', `No backup ${source.backupId} of environment ${source.environmentId}.`);
       await copyFile(from, scratch);
+      await chmod(scratch, 0o600);
     } else {
-      await this.use(source.environmentId, source.loadDek, (db) => copyOpenDatabase(handleOf(db), scratch));
+      await this.copyLive(source.environmentId, source.loadDek, scratch);
     }
     // 2. Under the target's DEK: re-keyed from another environment's, or checked if it is its own.
     const dek = await loadDek();
     try {
       const fromDek = source.environmentId === environmentId ? null : await source.loadDek();
-      try {
-        rekeyScratch(scratch, this.cipher, fromDek ?? dek, fromDek === null ? null : dek);
-      } finally {
-        fromDek?.fill(0);
-      }
+      const task = { kind: 'rekey' as const, path: scratch, cipher: this.cipher.label };
+      // The target's DEK is needed again below, so the worker gets a copy of it; the source's is moved.
+      await this.copies.run(
+        fromDek === null
+          ? { ...task, fromDek: movedKey(Buffer.from(dek)), toDek: null }
+          : { ...task, fromDek: movedKey(fromDek), toDek: movedKey(Buffer.from(dek)) },
+      );
       // 3. In place of the old file, once no connection anywhere has that open.
       await this.whenClosedEverywhere(environmentId, path, dek, () => {
         if (!stillOwner()) throw new Error(`The restore of ${environmentId} was taken over; this run stops.`);
@@ -231,35 +237,56 @@ export class SqliteCipherDataPlane implements DataPlane {
     if (await this.opensWith(environmentId, to)) return;
     const scratch = path + SCRATCH_SUFFIX;
     removeFiles(SCRATCH_FILES.map((s) => path + s));
-    await this.use(environmentId, from, (db) => copyOpenDatabase(handleOf(db), scratch));
-    const [fromDek, toDek] = [await from(), await to()];
+    await this.copyLive(environmentId, from, scratch);
+    const fromDek = await from();
     try {
-      rekeyScratch(scratch, this.cipher, fromDek, toDek);
+      await this.copies.run({
+        kind: 'rekey',
+        path: scratch,
+        cipher: this.cipher.label,
+        fromDek: movedKey(Buffer.from(fromDek)),
+        toDek: movedKey(await to()),
+      });
       await this.whenClosedEverywhere(environmentId, path, fromDek, () => {
         if (!stillOwner()) throw new Error(`The re-key of ${environmentId} was taken over; this run stops.`);
         replaceWithScratch(path, SIDE_FILES);
       });
     } finally {
       fromDek.fill(0);
-      toDek.fill(0);
     }
   }
 
-  /** One backup under another DEK, built aside and renamed over it; a backup already under `to` is left. */
+  /** One backup under another DEK, built aside (0600) and renamed over it; a backup already under `to` is left. */
   async rekeyBackup(environmentId: string, backupId: string, from: DekLoader, to: DekLoader): Promise<void> {
     if (await this.opensWith(environmentId, to, backupId)) return;
     const path = this.backups.pathOf(environmentId, backupId);
     const scratch = `${path}${SCRATCH_SUFFIX}`;
     removeFiles(SCRATCH_FILES.map((s) => path + s));
     await copyFile(path, scratch);
-    const [fromDek, toDek] = [await from(), await to()];
-    try {
-      rekeyScratch(scratch, this.cipher, fromDek, toDek);
-    } finally {
-      fromDek.fill(0);
-      toDek.fill(0);
-    }
+    await chmod(scratch, 0o600);
+    await this.copies.run({ kind: 'rekey', path: scratch, cipher: this.cipher.label, fromDek: movedKey(await from()), toDek: movedKey(await to()) });
     renameSyncAndFlush(scratch, path);
+  }
+
+  /**
+   * A consistent copy of the environment's live database into `destination` (0600), on a copy
+   * worker with a connection of its own, which closes when the copy ends. An evict of the
+   * environment before the key arrives, or while the copy runs, wins as it does over an open:
+   * the copy is discarded (CONFLICT), so nothing taken across a lock or a delete survives it.
+   */
+  private async copyLive(environmentId: string, loadDek: DekLoader, destination: string): Promise<void> {
+    this.assertNotClosed();
+    const source = this.pathOf(environmentId);
+    if (!existsSync(source)) fail('NOT_FOUND', `Environment ${environmentId} has no database.`);
+    const evictions = this.evictions.get(environmentId) ?? 0;
+    const overtaken = () => (this.evictions.get(environmentId) ?? 0) !== evictions || this.closed;
+    const dek = await loadDek();
+    if (overtaken()) dek.fill(0);
+    else await this.copies.run({ kind: 'copyLive', source, destination, cipher: this.cipher.label, dek: movedKey(dek) });
+    if (overtaken()) {
+      removeFiles([destination, `${destination}-journal`]);
+      fail('CONFLICT', `Environment ${environmentId} was closed while it was being copied; try again.`);
+    }
   }
 
   async detach(environmentId: string, loadDek: DekLoader): Promise<void> {
@@ -301,13 +328,18 @@ export class SqliteCipherDataPlane implements DataPlane {
     }
   }
 
-  close(): Promise<void> {
-    return settle(() => {
+  async close(): Promise<void> {
+    await settle(() => {
       this.closed = true;
       for (const pending of this.opening.values()) pending.token.cancelled = true;
       this.opening.clear();
       this.handles.clear();
     });
+    await this.copies.close();
+  }
+
+  private database(handle: ReturnType<typeof openHandle>): SqliteEnvironmentDatabase {
+    return new SqliteEnvironmentDatabase(handle, { maxPageBytes: this.maxPageBytes });
   }
 
   /** Concurrent first uses of one environment share a single open (and a single `loadDek`). */
@@ -330,7 +362,7 @@ export class SqliteCipherDataPlane implements DataPlane {
       // An evict while the key was being fetched (a lock, a delete) wins: no handle survives it.
       if (token.cancelled) fail('CONFLICT', `Environment ${environmentId} was closed while it was being opened; try again.`);
       if (!existsSync(path)) fail('NOT_FOUND', `Environment ${environmentId} has no database.`);
-      const db = new SqliteEnvironmentDatabase(openHandle(path, this.cipher, dek, { cacheKiB: this.cacheKiB }));
+      const db = this.database(openHandle(path, this.cipher, dek, { cacheKiB: this.cacheKiB }));
       this.handles.set(environmentId, db);
       return db;
     } finally {
@@ -357,9 +389,6 @@ export class SqliteCipherDataPlane implements DataPlane {
     if (this.closed) fail('INTERNAL', 'The data plane is closed.');
   }
 }
-
-/** Inside this adapter every database handed to `work` is ours; copies need its SQLite handle. */
-const handleOf = (db: EnvironmentDatabase) => (db as SqliteEnvironmentDatabase).handle;
 
 /** A finished file takes its final name atomically, and the rename is made durable. */
 function renameSyncAndFlush(from: string, to: string): void {

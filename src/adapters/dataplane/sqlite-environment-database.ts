@@ -1,6 +1,14 @@
 import type Database from 'better-sqlite3-multiple-ciphers';
 import { fail } from '../../domain/errors.js';
-import { assertValidTableDefinition, normaliseRow, type Row, type RowValue, type TableDefinition } from '../../domain/table-schema.js';
+import {
+  assertRowSize,
+  assertValidTableDefinition,
+  normaliseRow,
+  rowBytes,
+  type Row,
+  type RowValue,
+  type TableDefinition,
+} from '../../domain/table-schema.js';
 import type { EnvironmentDatabase, RowPage } from '../../ports/data-plane.js';
 import { LruCache } from './handle-cache.js';
 import { createTableSql, quoteIdentifier, TableCodec } from './row-codec.js';
@@ -13,6 +21,12 @@ const META_TABLE = '"_kw_tables"';
 const CREATE_META = `CREATE TABLE IF NOT EXISTS ${META_TABLE} (name TEXT PRIMARY KEY COLLATE NOCASE NOT NULL, definition TEXT NOT NULL) STRICT`;
 
 export const MAX_PAGE_SIZE = 1000;
+/**
+ * Row data one page carries at most (`rowBytes`), unless its first row alone is larger (a page
+ * always has a row, so paging always moves on). 70 rows of 8 MiB asked for at once would need
+ * half a gigabyte in memory and more than V8 can put in one string (SPEC F3).
+ */
+export const DEFAULT_MAX_PAGE_BYTES = 8 * 1024 * 1024;
 /** Row ids come from the caller (`row_<hex>` from Ids); bounded so an index entry stays small. */
 export const MAX_ROW_ID_LENGTH = 256;
 /** Distinct update shapes (which columns a PATCH sets) are many; keep the hot ones prepared. */
@@ -38,8 +52,14 @@ export class SqliteEnvironmentDatabase implements EnvironmentDatabase {
   /** The schema version the table cache was read at; -1 forces a read. */
   private schemaVersion = -1;
 
+  private readonly maxPageBytes: number;
+
   /** Takes ownership of `handle`: `close()` closes it. */
-  constructor(readonly handle: Database.Database) {
+  constructor(
+    readonly handle: Database.Database,
+    options: { maxPageBytes?: number } = {},
+  ) {
+    this.maxPageBytes = options.maxPageBytes ?? DEFAULT_MAX_PAGE_BYTES;
     handle.exec(CREATE_META);
     this.refreshTables();
   }
@@ -107,6 +127,7 @@ export class SqliteEnvironmentDatabase implements EnvironmentDatabase {
     const codec = this.codec(table);
     assertRowId(id);
     const normal = normaliseRow(codec.definition, values, false);
+    assertRowSize(normal);
     const placeholders = codec.definition.columns.map(() => '?').join(', ');
     const insert = this.statement(
       `i:${codec.definition.name}`,
@@ -136,8 +157,15 @@ export class SqliteEnvironmentDatabase implements EnvironmentDatabase {
     if (names.length === 0) return this.getRow(table, id);
     const sets = names.map((n) => `${quoteIdentifier(n)} = ?`).join(', ');
     const sql = `UPDATE ${codec.quotedName} SET ${sets} WHERE "id" = ? RETURNING ${codec.selectList}`;
-    const raw = this.statement(`u:${codec.definition.name}:${names.join(',')}`, sql, true).get(...params, id);
-    return raw === undefined ? undefined : codec.decode(raw as unknown[]);
+    const update = this.statement(`u:${codec.definition.name}:${names.join(',')}`, sql, true);
+    // The row's new size is known only once it is written: a row grown past the cap rolls back.
+    return this.transaction(() => {
+      const raw = update.get(...params, id);
+      if (raw === undefined) return undefined;
+      const row = codec.decode(raw as unknown[]);
+      assertRowSize(row);
+      return row;
+    });
   }
 
   deleteRow(table: string, id: string): boolean {
@@ -151,6 +179,8 @@ export class SqliteEnvironmentDatabase implements EnvironmentDatabase {
    * Keyset paging on the primary key: a page costs the same wherever it starts, and rows
    * inserted meanwhile never shift a later page. One extra row is read to tell whether
    * another page follows. Ids are never empty, so `> ''` is "from the start".
+   * Rows are read one at a time, and the page stops early, with a cursor, before the row that
+   * would take it past `maxPageBytes` of row data: its size is bounded, whatever `limit` asks.
    */
   listRows(table: string, page: { limit: number; after?: string }): RowPage {
     const codec = this.codec(table);
@@ -160,10 +190,25 @@ export class SqliteEnvironmentDatabase implements EnvironmentDatabase {
     }
     if (after !== undefined) assertRowId(after);
     const sql = `SELECT ${codec.selectList} FROM ${codec.quotedName} WHERE "id" > ? ORDER BY "id" LIMIT ?`;
-    const raws = this.statement(`l:${codec.definition.name}`, sql, true).all(after ?? '', limit + 1) as unknown[][];
-    const items = raws.slice(0, limit).map((raw) => codec.decode(raw));
+    const items: Row[] = [];
+    let bytes = 0;
+    let more = false;
+    for (const raw of this.statement(`l:${codec.definition.name}`, sql, true).iterate(after ?? '', limit + 1)) {
+      if (items.length === limit) {
+        more = true;
+        break;
+      }
+      const row = codec.decode(raw as unknown[]);
+      const size = rowBytes(row);
+      if (items.length > 0 && bytes + size > this.maxPageBytes) {
+        more = true;
+        break;
+      }
+      items.push(row);
+      bytes += size;
+    }
     const last = items[items.length - 1];
-    return { items, nextCursor: raws.length > limit && last !== undefined ? last.id : null };
+    return { items, nextCursor: more && last !== undefined ? last.id : null };
   }
 
   private codec(table: string): TableCodec {

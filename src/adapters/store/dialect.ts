@@ -18,6 +18,11 @@ export interface StoreDialect {
    */
   lockClaimed<TB extends keyof ControlDatabase, O>(query: SelectQueryBuilder<ControlDatabase, TB, O>): SelectQueryBuilder<ControlDatabase, TB, O>;
   /**
+   * Makes a select take the rows it reads for the rest of the transaction (PostgreSQL: FOR
+   * UPDATE, waiting for holders). SQLite: unchanged, the transaction holds the write lock already.
+   */
+  lockSelected<TB extends keyof ControlDatabase, O>(query: SelectQueryBuilder<ControlDatabase, TB, O>): SelectQueryBuilder<ControlDatabase, TB, O>;
+  /**
    * Serialises the current transaction against every other transaction that locks the same key,
    * on any number of server instances, until it commits or rolls back. PostgreSQL: a row lock
    * (SELECT … FOR UPDATE) on the key's row in `serial_locks`, made on first use. SQLite: nothing
@@ -50,6 +55,7 @@ export const sqliteDialect: StoreDialect = {
   name: 'sqlite',
   bytesType: 'blob',
   lockClaimed: (query) => query,
+  lockSelected: (query) => query,
   lockKey: () => Promise.resolve(),
   isUniqueViolation: (error) => codeOf(error) === 'SQLITE_CONSTRAINT_UNIQUE' || codeOf(error) === 'SQLITE_CONSTRAINT_PRIMARYKEY',
   async scrub(db) {
@@ -64,6 +70,7 @@ export const postgresDialect: StoreDialect = {
   name: 'postgres',
   bytesType: 'bytea',
   lockClaimed: (query) => query.forUpdate().skipLocked(),
+  lockSelected: (query) => query.forUpdate(),
   async lockKey(trx, key) {
     // Insert-or-nothing first, so the row exists to be locked; a racing first insert waits on the
     // unique index and then does nothing. FOR UPDATE then queues every other holder of the key.

@@ -12,6 +12,7 @@ import { operationRepo } from './operation-repo.js';
 import type { ControlDatabase } from './schema.js';
 import { settingRepo } from './setting-repo.js';
 import { tenantRepo } from './tenant-repo.js';
+import { throttleRepo } from './throttle-repo.js';
 import { userRepo } from './user-repo.js';
 import { vaultObjectRepo } from './vault-object-repo.js';
 
@@ -29,6 +30,7 @@ function reposOn(db: Executor, locks: SerialLocks): Repos {
     audit: auditRepo(db),
     notifications: notificationRepo(db),
     backups: backupRepo(db),
+    throttle: throttleRepo(db),
   };
 }
 

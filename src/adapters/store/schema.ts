@@ -187,6 +187,17 @@ export interface OperationRow {
   result: string | null;
 }
 
+/** A row of `throttle_counters` (migration 0010), encoded like the rest of the schema (schema.ts). */
+export interface ThrottleRow {
+  key: string;
+  scope: string;
+  count: number;
+  since: string;
+  last_at: string;
+  until: string | null;
+  note: string | null;
+}
+
 export interface ControlDatabase {
   tenants: TenantRow;
   users: UserRow;
@@ -201,4 +212,5 @@ export interface ControlDatabase {
   backups: BackupRow;
   serial_locks: SerialLockRow;
   vault_objects: VaultObjectRow;
+  throttle_counters: ThrottleRow;
 }

@@ -1,6 +1,8 @@
 import { assertEmbedded } from '../../domain/engine.js';
 import { assertNotLocked, assertReady } from '../../domain/environment.js';
 import { fail } from '../../domain/errors.js';
+import { assertPrintableName } from '../../domain/names.js';
+import { assertWithinQuota } from '../../domain/quotas.js';
 import type { Principal } from '../../domain/principal.js';
 import type { Backup } from '../../ports/backup-store.js';
 import type { AppDeps } from '../deps.js';
@@ -24,9 +26,11 @@ export function createBackup(deps: AppDeps, actor: Principal, environmentId: str
     assertEmbedded(env, 'backups');
     assertNotLocked(env);
     assertReady(env);
+    if (label !== undefined) assertPrintableName(label, 'backup label');
     const trimmed = label?.trim();
     if (trimmed !== undefined && trimmed.length > MAX_LABEL_LENGTH)
       fail('VALIDATION_FAILED', `A backup label has at most ${MAX_LABEL_LENGTH} characters.`);
+    assertWithinQuota(deps.limits.quotas, 'backupsPerEnvironment', (await deps.store.backups.listByEnvironment(env.id)).length);
     const id = deps.ids.next('bk');
     const { bytes } = await deps.dataPlane.backup(env.id, dekLoaderOf(deps.vault, env), id);
     try {

@@ -1,4 +1,5 @@
 import { fail } from '../../domain/errors.js';
+import { notFoundDetail } from '../../domain/permissions.js';
 import type { Principal } from '../../domain/principal.js';
 import type { OperationOf } from '../../domain/operation.js';
 import type { OperationContext } from '../../jobs/operation-handler.js';
@@ -33,7 +34,7 @@ export function restoreBackup(
       { type: 'restore', backupId: request.backupId },
       async (tx, source) => {
         const backup = await tx.backups.get(request.backupId);
-        if (backup?.environmentId !== source.id) fail('NOT_FOUND', `Environment ${source.id} has no backup ${request.backupId}.`);
+        if (backup?.environmentId !== source.id) fail('NOT_FOUND', notFoundDetail('backup', request.backupId));
       },
     );
     deps.kick.operations();

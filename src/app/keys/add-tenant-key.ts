@@ -5,7 +5,7 @@ import { moveKey, TAKING_CUSTODY, type KeySource, type TenantKey } from '../../d
 import type { OperationOf } from '../../domain/operation.js';
 import type { Tenant } from '../../domain/tenant.js';
 import type { KeyFileKey } from '../../crypto/key-files/index.js';
-import { caseKeyOf } from '../../domain/names.js';
+import { assertPrintableName, caseKeyOf } from '../../domain/names.js';
 import type { Repos } from '../../ports/store.js';
 import type { AppDeps } from '../deps.js';
 import { actorLabel, recordAudit } from '../audit.js';
@@ -37,6 +37,7 @@ export async function assertKeyMayBeAdded(
   name: string,
   thumbprint?: string,
 ): Promise<void> {
+  assertPrintableName(name, 'key name');
   assertNoLockedEnvironments(await tx.environments.countLocked(tenant.id));
   const keys = await tx.keys.listByTenant(tenant.id, region);
   const sameName = keys.find((k) => caseKeyOf(k.name) === caseKeyOf(name) && k.state !== 'Importing');

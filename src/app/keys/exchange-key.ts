@@ -1,7 +1,7 @@
 import { createPublicKey } from 'node:crypto';
 import { fail } from '../../domain/errors.js';
 import type { Principal } from '../../domain/principal.js';
-import { issueKeyExchangeKey, type KekRecord } from '../../crypto/key-files/index.js';
+import type { KekRecord } from '../../crypto/key-files/index.js';
 import type { ExchangeKey } from '../../ports/key-store.js';
 import type { AppDeps } from '../deps.js';
 import { inRegion } from '../region.js';
@@ -19,7 +19,7 @@ export async function currentExchangeKey(deps: AppDeps, actor: Principal, tenant
   const current = await deps.store.exchangeKeys.findCurrent(tenantId, region, deps.clock.now());
   if (current) return current;
   const now = deps.clock.now();
-  const issued = await issueKeyExchangeKey({ tenantId, region, now });
+  const issued = await deps.keyFiles.work.issueKeyExchangeKey({ tenantId, region, now });
   const intent: ExchangeKey = {
     id: issued.kid,
     tenantId,

@@ -1,7 +1,7 @@
 import type { Principal } from '../../domain/principal.js';
 import type { TenantKey } from '../../domain/tenant-key.js';
 import type { OperationOf } from '../../domain/operation.js';
-import { generatePfx, type RsaKeySize } from '../../crypto/key-files/index.js';
+import type { RsaKeySize } from '../../crypto/key-files/index.js';
 import type { AppDeps } from '../deps.js';
 import { audited } from '../audit.js';
 import { addTenantKey, assertKeyMayBeAdded } from './add-tenant-key.js';
@@ -30,7 +30,7 @@ export function generateKey(
     assertRiskAcknowledged(input.acknowledgeRisk);
     // Early, before a second of key generation is spent; checked again under the region's lock.
     await assertKeyMayBeAdded(deps.store, tenant, input.region, input.name);
-    const generated = await generatePfx({
+    const generated = await deps.keyFiles.work.generatePfx(tenantId, {
       keyName: input.name,
       tenantName: tenant.name,
       password: input.password,

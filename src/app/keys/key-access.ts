@@ -1,4 +1,5 @@
 import { fail } from '../../domain/errors.js';
+import { notFoundDetail } from '../../domain/permissions.js';
 import type { Principal } from '../../domain/principal.js';
 import { assertCmkEnabled, assertRegionOfTenant, type Tenant } from '../../domain/tenant.js';
 import type { TenantKey } from '../../domain/tenant-key.js';
@@ -25,7 +26,7 @@ export function assertRiskAcknowledged(acknowledgeRisk: boolean | undefined): vo
 export async function loadKeyOfTenant(repos: Pick<Repos, 'keys'>, tenantId: string, keyId: string): Promise<TenantKey> {
   const key = await repos.keys.get(keyId);
   if (!key || key.tenantId !== tenantId || key.state === 'Deleted' || key.state === 'Importing')
-    return fail('NOT_FOUND', `No key ${keyId} in this tenant.`);
+    return fail('NOT_FOUND', notFoundDetail('key', keyId));
   return key;
 }
 

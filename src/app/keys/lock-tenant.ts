@@ -2,9 +2,9 @@ import { fail } from '../../domain/errors.js';
 import { assertLockAllowed, lastKeyChange } from '../../domain/key-gates.js';
 import type { Principal } from '../../domain/principal.js';
 import type { OperationOf } from '../../domain/operation.js';
-import { readPfx } from '../../crypto/key-files/index.js';
 import type { AppDeps } from '../deps.js';
 import { actorLabel, audited, recordAudit } from '../audit.js';
+import { withPasswordAttempt } from '../password-attempts.js';
 import { queueKeyChangeNotification } from '../notify/queue-key-change.js';
 import { assertNoClashingOperation } from '../operations/conflicts.js';
 import { queueOperation } from '../operations/queue-operation.js';
@@ -44,7 +44,7 @@ export function lockTenant(deps: AppDeps, actor: Principal, tenantId: string, in
     if ('challengeId' in input) {
       await assertLockProof(deps, input, tenantId, region, early!);
     } else {
-      const proof = await readPfx(input.file, input.password);
+      const proof = await withPasswordAttempt(deps, actor, tenantId, () => deps.keyFiles.work.provePfx(tenantId, input.file, input.password));
       if (proof.thumbprint !== early!.thumbprint) {
         fail('KEY_MISMATCH', `The uploaded key is not the active key "${early!.name}" of region ${region}; upload that key's .pfx.`);
       }

@@ -4,11 +4,12 @@ import type { Principal } from '../../domain/principal.js';
 import { moveKey, type TenantKey } from '../../domain/tenant-key.js';
 import type { OperationOf } from '../../domain/operation.js';
 import type { Tenant } from '../../domain/tenant.js';
-import { readPfx, type KeyFileKey } from '../../crypto/key-files/index.js';
+import type { KeyFileKey } from '../../crypto/key-files/index.js';
 import type { OperationContext } from '../../jobs/operation-handler.js';
 import type { Repos } from '../../ports/store.js';
 import type { AppDeps } from '../deps.js';
 import { actorLabel, audited, recordAudit } from '../audit.js';
+import { withPasswordAttempt } from '../password-attempts.js';
 import { queueKeyChangeNotification } from '../notify/queue-key-change.js';
 import { assertNoClashingOperation, lockRunning } from '../operations/conflicts.js';
 import { queueOperation } from '../operations/queue-operation.js';
@@ -42,7 +43,7 @@ export function unlockKey(
     const tenant = await loadKeyTenant(deps.store, actor, tenantId);
     const early = await loadKeyOfTenant(deps.store, tenantId, keyId);
     await assertMayUnlock(deps, deps.store, early);
-    const proof = await readPfx(input.file, input.password);
+    const proof = await withPasswordAttempt(deps, actor, tenantId, () => deps.keyFiles.work.readPfx(tenantId, input.file, input.password));
     if (proof.thumbprint !== early.thumbprint) {
       fail('KEY_MISMATCH', `The uploaded key is not "${early.name}", the key that locked region ${early.region}; upload that key's .pfx.`);
     }

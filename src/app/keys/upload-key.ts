@@ -2,9 +2,10 @@ import { fail } from '../../domain/errors.js';
 import type { Principal } from '../../domain/principal.js';
 import type { TenantKey } from '../../domain/tenant-key.js';
 import type { OperationOf } from '../../domain/operation.js';
-import { readByok, readPfx, type KeyFileKey } from '../../crypto/key-files/index.js';
+import { readByok, type KeyFileKey } from '../../crypto/key-files/index.js';
 import type { AppDeps } from '../deps.js';
 import { audited } from '../audit.js';
+import { withPasswordAttempt } from '../password-attempts.js';
 import { addTenantKey, assertKeyMayBeAdded } from './add-tenant-key.js';
 import { exchangeKeyRecord } from './exchange-key.js';
 import { assertRiskAcknowledged, keyAttempt, loadKeyTenant } from './key-access.js';
@@ -30,7 +31,8 @@ export function uploadKey(
     assertRiskAcknowledged(input.acknowledgeRisk);
     // Early, before the key file's KDF is paid for; checked again under the region's lock.
     await assertKeyMayBeAdded(deps.store, tenant, input.region, input.name);
-    const { material, exchangeKeyId } = await readKeyFile(deps, tenantId, input);
+    const read = () => readKeyFile(deps, tenantId, input);
+    const { material, exchangeKeyId } = await (input.format === 'pfx' ? withPasswordAttempt(deps, actor, tenantId, read) : read());
     const source = input.format;
     return addTenantKey(
       deps,
@@ -50,7 +52,7 @@ export async function readKeyFile(
   tenantId: string,
   input: { format: 'pfx' | 'byok'; file: Buffer; password?: string; region: string },
 ): Promise<{ material: KeyFileKey; exchangeKeyId?: string }> {
-  if (input.format === 'pfx') return { material: await readPfx(input.file, input.password) };
+  if (input.format === 'pfx') return { material: await deps.keyFiles.work.readPfx(tenantId, input.file, input.password) };
   if (input.password !== undefined) fail('VALIDATION_FAILED', 'A .byok file has no password; leave "password" out.');
   let exchangeKeyId: string | undefined;
   const material = await readByok(input.file, {

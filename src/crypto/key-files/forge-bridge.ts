@@ -122,18 +122,24 @@ export function pkcs12Kdf(password: string, salt: Uint8Array, id: 1 | 2 | 3, ite
  * here in full.
  */
 export function rc2CbcDecrypt(key: Buffer, effectiveBits: number, iv: Buffer, ciphertext: Buffer): Buffer | undefined {
-  if (ciphertext.length === 0 || ciphertext.length % 8 !== 0) return undefined;
-  const cipher = forge.rc2.createDecryptionCipher(toBinary(key), effectiveBits);
-  cipher.start(toBinary(iv));
-  cipher.update(forge.util.createBuffer(toBinary(ciphertext)));
-  if (!cipher.finish(() => true)) return undefined;
-  const padded = fromBinary(cipher.output.getBytes());
+  const padded = rc2CbcDecryptUnpadded(key, effectiveBits, iv, ciphertext);
+  if (padded === undefined) return undefined;
   const pad = padded[padded.length - 1] ?? 0;
   if (pad < 1 || pad > 8 || pad > padded.length) return undefined;
   for (let i = padded.length - pad; i < padded.length; i++) {
     if (padded[i] !== pad) return undefined;
   }
   return padded.subarray(0, padded.length - pad);
+}
+
+/** RC2-CBC decryption of whole blocks, padding left in place (undefined for a partial block). */
+export function rc2CbcDecryptUnpadded(key: Buffer, effectiveBits: number, iv: Buffer, ciphertext: Buffer): Buffer | undefined {
+  if (ciphertext.length === 0 || ciphertext.length % 8 !== 0) return undefined;
+  const cipher = forge.rc2.createDecryptionCipher(toBinary(key), effectiveBits);
+  cipher.start(toBinary(iv));
+  cipher.update(forge.util.createBuffer(toBinary(ciphertext)));
+  if (!cipher.finish(() => true)) return undefined;
+  return fromBinary(cipher.output.getBytes());
 }
 
 /** The pieces of forge's X.509 writer we use; signing itself is done by node:crypto. */

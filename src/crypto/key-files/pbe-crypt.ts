@@ -5,7 +5,7 @@
  * Derived keys are zeroed after use.
  */
 import { createCipheriv, createDecipheriv, pbkdf2, randomBytes } from 'node:crypto';
-import { pkcs12Kdf, rc2CbcDecrypt, type Asn1 } from './forge-bridge.js';
+import { pkcs12Kdf, rc2CbcDecrypt, rc2CbcDecryptUnpadded, type Asn1 } from './forge-bridge.js';
 import { pbes2Aes256AlgorithmNode, type PbeScheme } from './pbe-scheme.js';
 
 function pbkdf2Async(password: Buffer, salt: Buffer, iterations: number, length: number, digest: string): Promise<Buffer> {
@@ -27,9 +27,10 @@ async function derivePbes2Key(scheme: Extract<PbeScheme, { kind: 'pbes2' }>, pas
   }
 }
 
-function decipher(cipher: string, key: Buffer, iv: Buffer, ciphertext: Buffer): Buffer | undefined {
+function decipher(cipher: string, key: Buffer, iv: Buffer, ciphertext: Buffer, padded = true): Buffer | undefined {
   try {
     const d = createDecipheriv(cipher, key, iv);
+    d.setAutoPadding(padded);
     return Buffer.concat([d.update(ciphertext), d.final()]);
   } catch {
     // Bad padding: wrong key (password) or altered ciphertext. The caller decides which.
@@ -41,11 +42,24 @@ function decipher(cipher: string, key: Buffer, iv: Buffer, ciphertext: Buffer): 
  * The plaintext, or undefined when the padding does not check out (wrong password or damage).
  * Callers must have priced the scheme (schemeWorkUnits) and checked the ciphertext length.
  */
-export async function pbeDecrypt(scheme: PbeScheme, ciphertext: Buffer, password: string): Promise<Buffer | undefined> {
+export function pbeDecrypt(scheme: PbeScheme, ciphertext: Buffer, password: string): Promise<Buffer | undefined> {
+  return decryptWith(scheme, ciphertext, password, true);
+}
+
+/**
+ * The plaintext blocks with the padding left in place and unchecked: for telling a damaged
+ * part from a wrong password (pfx-read.ts), where a flipped bit in the last block must not hide
+ * that every other block decrypted to a key. Same pricing rule as pbeDecrypt.
+ */
+export function pbeDecryptUnpadded(scheme: PbeScheme, ciphertext: Buffer, password: string): Promise<Buffer | undefined> {
+  return decryptWith(scheme, ciphertext, password, false);
+}
+
+async function decryptWith(scheme: PbeScheme, ciphertext: Buffer, password: string, padded: boolean): Promise<Buffer | undefined> {
   if (scheme.kind === 'pbes2') {
     const key = await derivePbes2Key(scheme, password);
     try {
-      return decipher(scheme.cipher, key, scheme.iv, ciphertext);
+      return decipher(scheme.cipher, key, scheme.iv, ciphertext, padded);
     } finally {
       key.fill(0);
     }
@@ -53,8 +67,8 @@ export async function pbeDecrypt(scheme: PbeScheme, ciphertext: Buffer, password
   const key = pkcs12Kdf(password, scheme.salt, 1, scheme.iterations, scheme.keyBytes, 'sha1');
   const iv = pkcs12Kdf(password, scheme.salt, 2, scheme.iterations, 8, 'sha1');
   try {
-    if (scheme.cipher === '3des') return decipher('des-ede3-cbc', key, iv, ciphertext);
-    return rc2CbcDecrypt(key, scheme.keyBytes * 8, iv, ciphertext);
+    if (scheme.cipher === '3des') return decipher('des-ede3-cbc', key, iv, ciphertext, padded);
+    return padded ? rc2CbcDecrypt(key, scheme.keyBytes * 8, iv, ciphertext) : rc2CbcDecryptUnpadded(key, scheme.keyBytes * 8, iv, ciphertext);
   } finally {
     key.fill(0);
   }

@@ -23,6 +23,7 @@
 import type { KeyObject } from 'node:crypto';
 import { assemblePfx, certBag, shroudedKeyBag, type BagAttributes } from './pfx-assemble.js';
 import type { KeyFileKey } from './accepted-rsa-key.js';
+import { isPrintableText } from '../../domain/names.js';
 import { invalidInput } from './key-file-errors.js';
 import {
   DEFAULT_CERTIFICATE_VALIDITY_DAYS,
@@ -71,6 +72,10 @@ function checkInput(input: WritePfxInput): { iterations: number; validityDays: n
   }
   if (input.keyName.trim() === '' || input.tenantName.trim() === '') {
     throw invalidInput('The key name and the tenant name must not be empty.');
+  }
+  // They become the certificate's subject and the bags' friendlyName (BMPString): text only.
+  if (!isPrintableText(input.keyName) || !isPrintableText(input.tenantName)) {
+    throw invalidInput('The key name and the tenant name must be printable text (no control characters, noncharacters or invalid UTF-16).');
   }
   if (!(input.now instanceof Date) || Number.isNaN(input.now.getTime())) throw invalidInput('`now` is not a valid date.');
   if (!Number.isSafeInteger(iterations) || iterations < 1 || iterations > MAX_KDF_ITERATIONS) {

@@ -9,8 +9,10 @@
  * 1. too large, empty, no password, not DER, not PKCS#12, malformed, unsupported algorithm,
  *    iteration count over the cap, no MAC                                 → INVALID_KEY_FILE
  * 2. well-formed, MAC does not match with this password:
- *    - if the (plainly stored) shrouded key decrypts to a valid key with this password, the
- *      password is right and the file was altered                          → INVALID_KEY_FILE
+ *    - if the password opens a part of the file — the shrouded key decrypts to a key, or to
+ *      blocks that are recognisably a key with one damaged, or an encrypted content decrypts
+ *      to well-formed SafeContents — the password is right and the file was altered
+ *                                                                          → INVALID_KEY_FILE
  *    - otherwise                                                           → BAD_PASSWORD
  * 3. MAC matches, but a part does not decrypt or parse                     → INVALID_KEY_FILE
  * 4. not exactly one private key, key stored unencrypted, not RSA, wrong size, halves that do
@@ -22,7 +24,7 @@ import { acceptRsaPrivateKey, type KeyFileKey } from './accepted-rsa-key.js';
 import { isKeywardError } from '../../domain/errors.js';
 import { badPassword, invalidKeyFile, ShapeError } from './key-file-errors.js';
 import { MAX_PFX_BYTES, MAX_PFX_SAFE_BAGS, MAX_PFX_WORK_UNITS } from './key-file-limits.js';
-import { pbeDecrypt } from './pbe-crypt.js';
+import { pbeDecrypt, pbeDecryptUnpadded } from './pbe-crypt.js';
 import { schemeWorkUnits } from './pbe-scheme.js';
 import { macWorkUnits, pkcs12MacMatches } from './pkcs12-mac.js';
 import { looksLikePfx, parsePfx, parseSafeContents, type EncryptedBlob, type KeyEntry, type PfxStructure } from './pfx-structure.js';
@@ -75,26 +77,70 @@ function decrypt(blob: EncryptedBlob, password: string): Promise<Buffer | undefi
   return pbeDecrypt(blob.scheme, blob.ciphertext, password);
 }
 
-/** Rule 2 above: decide between "wrong password" and "altered file" when the MAC fails. */
-async function explainMacFailure(structure: PfxStructure, password: string): Promise<never> {
-  const shrouded = structure.contents.flatMap((c) => (c.kind === 'data' ? c.keys : [])).find((k) => k.kind === 'shrouded');
-  if (shrouded !== undefined) {
-    const pkcs8 = await decrypt(shrouded, password);
+/**
+ * Byte runs every RSA PKCS#8 key holds near its start: the rsaEncryption AlgorithmIdentifier,
+ * and RSAPrivateKey's `version 0, modulus INTEGER` with a long-form length. Plaintext decrypted
+ * under a wrong password is uniformly random, so finding either (9 or 5 bytes) by chance is
+ * about 2^-30 for a whole key, while a bit flipped in one ciphertext block garbles one block and
+ * leaves these in another.
+ */
+const KEY_MARKERS = [Buffer.from('2a864886f70d010101', 'hex'), Buffer.from('0201000282', 'hex'), Buffer.from('0201000281', 'hex')];
+
+function withoutPadding(blocks: Buffer, blockBytes: number): Buffer | undefined {
+  const pad = blocks[blocks.length - 1] ?? 0;
+  if (pad < 1 || pad > blockBytes || pad > blocks.length) return undefined;
+  for (let i = blocks.length - pad; i < blocks.length; i++) if (blocks[i] !== pad) return undefined;
+  return blocks.subarray(0, blocks.length - pad);
+}
+
+/** What the shrouded key decrypts to with this password: a key, a damaged key, or noise. */
+async function shroudedKeyVerdict(entry: EncryptedBlob, password: string): Promise<'key' | 'damaged key' | 'noise'> {
+  const blocks = await pbeDecryptUnpadded(entry.scheme, entry.ciphertext, password);
+  if (blocks === undefined) return 'noise';
+  try {
+    const pkcs8 = withoutPadding(blocks, entry.scheme.blockBytes);
     if (pkcs8 !== undefined) {
-      let opens = false;
       try {
         createPrivateKey({ key: pkcs8, format: 'der', type: 'pkcs8' });
-        opens = true;
+        return 'key';
       } catch {
-        // Padding happened to check out under a wrong password (1 in 256): still a wrong password.
-      } finally {
-        pkcs8.fill(0);
-      }
-      if (opens) {
-        throw invalidKeyFile(`${SOURCE} has been altered or damaged: the password opens its key, but its integrity check (MAC) fails.`);
+        // Padding happened to check out under a wrong password (1 in 256), or the key is damaged.
       }
     }
+    return KEY_MARKERS.some((marker) => blocks.includes(marker)) ? 'damaged key' : 'noise';
+  } finally {
+    blocks.fill(0);
   }
+}
+
+/** Whether an encrypted content decrypts, with this password, to a well-formed SafeContents. */
+async function contentOpens(content: EncryptedBlob, password: string): Promise<boolean> {
+  const plaintext = await decrypt(content, password);
+  if (plaintext === undefined) return false;
+  try {
+    parseSafeContents(plaintext, true);
+    return true;
+  } catch {
+    return false;
+  } finally {
+    plaintext.fill(0);
+  }
+}
+
+/**
+ * Rule 2 above: decide between "wrong password" and "altered file" when the MAC fails. The
+ * password is shown right by any part it opens: the key (whole, or recognisably a key with a
+ * damaged block), or another encrypted part such as the certificates. Only when nothing opens
+ * is it a wrong password; a file whose every encrypted part is damaged cannot tell the two apart.
+ * All this work was priced with the rest of the file (priceVisibleWork).
+ */
+async function explainMacFailure(structure: PfxStructure, password: string): Promise<never> {
+  const altered = (): never => {
+    throw invalidKeyFile(`${SOURCE} has been altered or damaged: the password opens it, but its integrity check (MAC) fails.`);
+  };
+  const shrouded = structure.contents.flatMap((c) => (c.kind === 'data' ? c.keys : [])).flatMap((k) => (k.kind === 'shrouded' ? [k] : []));
+  for (const key of shrouded) if ((await shroudedKeyVerdict(key, password)) !== 'noise') altered();
+  for (const content of structure.contents) if (content.kind === 'encrypted' && (await contentOpens(content, password))) altered();
   throw badPassword('The password does not open this .pfx file.');
 }
 

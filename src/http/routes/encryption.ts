@@ -28,7 +28,7 @@ const tags = ['encryption'];
 
 /** API.md "Environment encryption", operations and the audit log. */
 export function encryptionRoutes(app: FastifyInstance, deps: AppDeps): void {
-  app.post<Env & { Body: { acknowledgeDowntime: boolean } }>(
+  app.post<Env & { Body: { acknowledgeDowntime?: boolean } }>(
     '/v1/environments/:envId/encryption/apply-tenant-key',
     {
       schema: {
@@ -40,7 +40,7 @@ export function encryptionRoutes(app: FastifyInstance, deps: AppDeps): void {
       },
     },
     async (request, reply) => {
-      const { operation } = await applyTenantKey(deps, principalOf(request), request.params.envId, request.body.acknowledgeDowntime);
+      const { operation } = await applyTenantKey(deps, principalOf(request), request.params.envId, request.body.acknowledgeDowntime === true);
       return reply.status(202).send({ operation: operationView(operation) });
     },
   );

@@ -69,7 +69,8 @@ export function keyRoutes(app: FastifyInstance, deps: AppDeps): void {
       },
     },
     async (request, reply) => {
-      const { key, pfx, operation } = await generateKey(deps, principalOf(request), request.params.tenantId, request.body);
+      const body = { ...request.body, acknowledgeRisk: request.body.acknowledgeRisk === true };
+      const { key, pfx, operation } = await generateKey(deps, principalOf(request), request.params.tenantId, body);
       return reply.status(201).send({ key: keyView(key), pfx: pfx.toString('base64'), operation: operation && operationView(operation) });
     },
   );
@@ -106,6 +107,7 @@ export function keyRoutes(app: FastifyInstance, deps: AppDeps): void {
       const { password, ...body } = request.body;
       const { key, operation } = await uploadKey(deps, principalOf(request), request.params.tenantId, {
         ...body,
+        acknowledgeRisk: body.acknowledgeRisk === true,
         file: file(body.file),
         ...(password !== undefined ? { password } : {}),
       });
@@ -113,7 +115,7 @@ export function keyRoutes(app: FastifyInstance, deps: AppDeps): void {
     },
   );
 
-  app.post<KeyRoute & { Body: { acknowledgeRisk: boolean } }>(
+  app.post<KeyRoute & { Body: { acknowledgeRisk?: boolean } }>(
     '/v1/tenants/:tenantId/keys/:keyId/activate',
     {
       schema: {
@@ -130,7 +132,7 @@ export function keyRoutes(app: FastifyInstance, deps: AppDeps): void {
         principalOf(request),
         request.params.tenantId,
         request.params.keyId,
-        request.body.acknowledgeRisk,
+        request.body.acknowledgeRisk === true,
       );
       return reply.status(202).send({ operation: operationView(operation) });
     },

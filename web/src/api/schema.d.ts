@@ -788,7 +788,8 @@ export interface paths {
                         name: string;
                         /** @description Protects the .pfx; never stored. */
                         password: string;
-                        acknowledgeRisk: boolean;
+                        /** @description Must be true (R3); missing or false answers ACKNOWLEDGEMENT_REQUIRED. */
+                        acknowledgeRisk?: boolean;
                         keySize?: 2048 | 3072 | 4096;
                     };
                 };
@@ -922,7 +923,8 @@ export interface paths {
                         /** @description The key file, standard base64. */
                         file: string;
                         password?: string;
-                        acknowledgeRisk: boolean;
+                        /** @description Must be true (R3); missing or false answers ACKNOWLEDGEMENT_REQUIRED. */
+                        acknowledgeRisk?: boolean;
                     };
                 };
             };
@@ -1003,7 +1005,8 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
-                        acknowledgeRisk: boolean;
+                        /** @description Must be true (R3); missing or false answers ACKNOWLEDGEMENT_REQUIRED. */
+                        acknowledgeRisk?: boolean;
                     };
                 };
             };
@@ -1308,7 +1311,8 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
-                        acknowledgeDowntime: boolean;
+                        /** @description Must be true (R11); missing or false answers ACKNOWLEDGEMENT_REQUIRED. */
+                        acknowledgeDowntime?: boolean;
                     };
                 };
             };
@@ -1691,7 +1695,7 @@ export interface paths {
             requestBody: {
                 content: {
                     "application/json": {
-                        /** @description For people: what the backup was taken for. */
+                        /** @description For people: what the backup was taken for (printable text). */
                         label?: string;
                     };
                 };

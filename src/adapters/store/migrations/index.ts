@@ -9,6 +9,7 @@ import { backupsMigration } from './0006-backups.js';
 import { custodyMigration } from './0007-custody.js';
 import { keyedAuditMigration } from './0008-keyed-audit.js';
 import { enginesMigration } from './0009-engines.js';
+import { throttleMigration } from './0010-throttle.js';
 
 /**
  * Migrations live in code, not found on disk at run time, so a bundled or installed server
@@ -26,6 +27,7 @@ export function migrationProvider(dialect: StoreDialect): MigrationProvider {
     '0007-custody': custodyMigration(),
     '0008-keyed-audit': keyedAuditMigration(),
     '0009-engines': enginesMigration(dialect),
+    '0010-throttle': throttleMigration(),
   };
   return { getMigrations: () => Promise.resolve(migrations) };
 }
